@@ -8,6 +8,14 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 final class Checks {
     private Checks() {}
 
+    /**
+     * Scalar types compared by value: the preset hands back enum objects that
+     * are not always the interned constants, so == is not reliable.
+     */
+    static boolean same(ScalarType a, ScalarType b) {
+        return a != null && b != null && a.value == b.value;
+    }
+
     static void defined(String call, String name, Tensor t) {
         if (t == null || t.isNull() || !t.defined())
             throw new IllegalArgumentException(call + ": " + name + " is null or undefined");
@@ -22,9 +30,9 @@ final class Checks {
 
     static int attentionDtype(String call, Tensor q, Device device) {
         ScalarType st = q.scalar_type();
-        if (st == ScalarType.Float) return LclKernels.LCL_FLOAT32;
-        if (device == Device.CUDA && st == ScalarType.BFloat16) return LclKernels.LCL_BFLOAT16;
-        if (device == Device.CUDA && st == ScalarType.Half) return LclKernels.LCL_FLOAT16;
+        if (same(st, ScalarType.Float)) return LclKernels.LCL_FLOAT32;
+        if (device == Device.CUDA && same(st, ScalarType.BFloat16)) return LclKernels.LCL_BFLOAT16;
+        if (device == Device.CUDA && same(st, ScalarType.Half)) return LclKernels.LCL_FLOAT16;
         throw new IllegalArgumentException(call + ": q must be float32" + (device == Device.CUDA
                 ? ", bfloat16 or float16" : " on the CPU") + ", got " + st);
     }
@@ -36,7 +44,7 @@ final class Checks {
         if (dev != device)
             throw new IllegalArgumentException(call + ": " + name + " is on " + dev + " but the call runs on "
                     + device);
-        if (t.scalar_type() != dtype)
+        if (!same(t.scalar_type(), dtype))
             throw new IllegalArgumentException(call + ": " + name + " must be " + dtype + ", got " + t.scalar_type());
         if (sizes != null && !Arrays.equals(sizes, shapeOf(t)))
             throw new IllegalArgumentException(call + ": " + name + " must have shape " + Arrays.toString(sizes)

@@ -7,6 +7,8 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberGetter;
+import org.bytedeco.javacpp.annotation.MemberSetter;
 import org.bytedeco.javacpp.annotation.Name;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -36,6 +38,12 @@ public final class LclKernels {
     /** {@code lcl_dtype}. */
     public static final int LCL_FLOAT32 = 0, LCL_BFLOAT16 = 1, LCL_FLOAT16 = 2;
 
+    /*
+     * Struct fields are bound as getter/setter pairs. Fields of a const pointer
+     * type carry @MemberGetter/@MemberSetter: with the const casts JavaCPP would
+     * otherwise take them for member functions.
+     */
+
     /** {@code lcl_attention_params}: see the header for every field's contract. */
     @Name("lcl_attention_params")
     public static final class AttentionParams extends Pointer {
@@ -59,20 +67,20 @@ public final class LclKernels {
         public native int causal(); public native AttentionParams causal(int v);
         public native int dtype(); public native AttentionParams dtype(int v);
 
-        public native @Const IntPointer valid_lens(); public native AttentionParams valid_lens(@Cast("const int32_t*") IntPointer v);
-        public native @Const IntPointer segment_ids(); public native AttentionParams segment_ids(@Cast("const int32_t*") IntPointer v);
+        @MemberGetter public native @Const IntPointer valid_lens(); @MemberSetter public native AttentionParams valid_lens(@Cast("const int32_t*") IntPointer v);
+        @MemberGetter public native @Const IntPointer segment_ids(); @MemberSetter public native AttentionParams segment_ids(@Cast("const int32_t*") IntPointer v);
 
-        public native @Const Pointer q(); public native AttentionParams q(@Cast("const void*") Pointer v);
+        @MemberGetter public native @Const Pointer q(); @MemberSetter public native AttentionParams q(@Cast("const void*") Pointer v);
         public native @Cast("int64_t") long q_stride(int i); public native AttentionParams q_stride(int i, long v);
-        public native @Const Pointer k(); public native AttentionParams k(@Cast("const void*") Pointer v);
+        @MemberGetter public native @Const Pointer k(); @MemberSetter public native AttentionParams k(@Cast("const void*") Pointer v);
         public native @Cast("int64_t") long k_stride(int i); public native AttentionParams k_stride(int i, long v);
-        public native @Const Pointer v(); public native AttentionParams v(@Cast("const void*") Pointer v);
+        @MemberGetter public native @Const Pointer v(); @MemberSetter public native AttentionParams v(@Cast("const void*") Pointer v);
         public native @Cast("int64_t") long v_stride(int i); public native AttentionParams v_stride(int i, long v);
         public native Pointer o(); public native AttentionParams o(Pointer v);
         public native @Cast("int64_t") long o_stride(int i); public native AttentionParams o_stride(int i, long v);
         public native FloatPointer lse(); public native AttentionParams lse(FloatPointer v);
 
-        public native @Const Pointer dout(); public native AttentionParams dout(@Cast("const void*") Pointer v);
+        @MemberGetter public native @Const Pointer dout(); @MemberSetter public native AttentionParams dout(@Cast("const void*") Pointer v);
         public native @Cast("int64_t") long dout_stride(int i); public native AttentionParams dout_stride(int i, long v);
         public native Pointer dq(); public native AttentionParams dq(Pointer v);
         public native @Cast("int64_t") long dq_stride(int i); public native AttentionParams dq_stride(int i, long v);
@@ -105,18 +113,18 @@ public final class LclKernels {
         public native float normalizer(); public native InfoNceParams normalizer(float v);
         public native int dtype(); public native InfoNceParams dtype(int v);
 
-        public native @Const FloatPointer image(); public native InfoNceParams image(@Cast("const float*") FloatPointer v);
-        public native @Const FloatPointer text(); public native InfoNceParams text(@Cast("const float*") FloatPointer v);
-        public native @Const FloatPointer image_all(); public native InfoNceParams image_all(@Cast("const float*") FloatPointer v);
-        public native @Const FloatPointer text_all(); public native InfoNceParams text_all(@Cast("const float*") FloatPointer v);
+        @MemberGetter public native @Const FloatPointer image(); @MemberSetter public native InfoNceParams image(@Cast("const float*") FloatPointer v);
+        @MemberGetter public native @Const FloatPointer text(); @MemberSetter public native InfoNceParams text(@Cast("const float*") FloatPointer v);
+        @MemberGetter public native @Const FloatPointer image_all(); @MemberSetter public native InfoNceParams image_all(@Cast("const float*") FloatPointer v);
+        @MemberGetter public native @Const FloatPointer text_all(); @MemberSetter public native InfoNceParams text_all(@Cast("const float*") FloatPointer v);
         public native @Cast("const uint8_t*") BytePointer global_valid(); public native InfoNceParams global_valid(@Cast("const uint8_t*") BytePointer v);
-        public native @Const FloatPointer scale(); public native InfoNceParams scale(@Cast("const float*") FloatPointer v);
+        @MemberGetter public native @Const FloatPointer scale(); @MemberSetter public native InfoNceParams scale(@Cast("const float*") FloatPointer v);
 
         public native FloatPointer loss(); public native InfoNceParams loss(FloatPointer v);
         public native FloatPointer lse_i2t(); public native InfoNceParams lse_i2t(FloatPointer v);
         public native FloatPointer lse_t2i(); public native InfoNceParams lse_t2i(FloatPointer v);
 
-        public native @Const FloatPointer dloss(); public native InfoNceParams dloss(@Cast("const float*") FloatPointer v);
+        @MemberGetter public native @Const FloatPointer dloss(); @MemberSetter public native InfoNceParams dloss(@Cast("const float*") FloatPointer v);
         public native FloatPointer dimage(); public native InfoNceParams dimage(FloatPointer v);
         public native FloatPointer dtext(); public native InfoNceParams dtext(FloatPointer v);
         public native FloatPointer dimage_all(); public native InfoNceParams dimage_all(FloatPointer v);

@@ -203,7 +203,7 @@ public final class TensorKernels {
             if (globalValid != null) {
                 Checks.defined(call, "globalValid", globalValid);
                 ScalarType st = globalValid.scalar_type();
-                if (st != ScalarType.Bool && st != ScalarType.Byte)
+                if (!Checks.same(st, ScalarType.Bool) && !Checks.same(st, ScalarType.Byte))
                     throw new IllegalArgumentException(call + ": globalValid must be bool or uint8, got " + st);
                 Checks.tensor(call, "globalValid", globalValid, st, device, new long[] {bigN});
                 valid = globalValid.contiguous();

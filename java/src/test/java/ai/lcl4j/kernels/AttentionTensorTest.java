@@ -142,8 +142,16 @@ class AttentionTensorTest {
         Tensor dout = randn(b, h, l, d);
         var g = TensorKernels.attentionBackward(dout, q, k, v, out.out(), out.lse(), c.causal(), scale, validT, segT);
         ref.mul(f64(dout)).sum().backward();
-        assertTrue(relErr(g.dq(), q64.grad()) < TOL, what + " dq err " + relErr(g.dq(), q64.grad()));
-        assertTrue(relErr(g.dk(), k64.grad()) < TOL, what + " dk err " + relErr(g.dk(), k64.grad()));
+        // dq and dk come from dS = P * (dO.V - rowsum(dO*O)): a difference of two
+        // terms of the size of dO.V, so their float32 noise scales with that size,
+        // not with the (possibly ~0, e.g. one visible key) result: compare on dV's scale.
+        double gradScale = Math.max(f64(v64.grad()).norm().item_double(), 1e-4);
+        double dqErr = f64(g.dq()).sub(q64.grad()).norm().item_double()
+                / Math.max(q64.grad().norm().item_double(), gradScale);
+        double dkErr = f64(g.dk()).sub(k64.grad()).norm().item_double()
+                / Math.max(k64.grad().norm().item_double(), gradScale);
+        assertTrue(dqErr < TOL, what + " dq err " + dqErr);
+        assertTrue(dkErr < TOL, what + " dk err " + dkErr);
         assertTrue(relErr(g.dv(), v64.grad()) < TOL, what + " dv err " + relErr(g.dv(), v64.grad()));
     }
 

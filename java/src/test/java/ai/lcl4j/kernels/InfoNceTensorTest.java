@@ -87,12 +87,21 @@ class InfoNceTensorTest {
         assertTrue(relErr(out.loss(), loss) < TOL, what + " loss " + out.loss().item_double() + " vs " + loss.item_double());
         assertTrue(relErr(out.lseI2t(), lseI) < TOL, what + " lse_i2t");
         assertTrue(relErr(out.lseT2i(), lseT) < TOL, what + " lse_t2i");
-        assertTrue(relErr(g.dImage(), i64.grad()) < TOL, what + " dImage err " + relErr(g.dImage(), i64.grad()));
-        assertTrue(relErr(g.dText(), t64.grad()) < TOL, what + " dText err " + relErr(g.dText(), t64.grad()));
-        assertTrue(relErr(g.dImageAll(), ia64.grad()) < TOL, what + " dImageAll err " + relErr(g.dImageAll(), ia64.grad()));
-        assertTrue(relErr(g.dTextAll(), ta64.grad()) < TOL, what + " dTextAll err " + relErr(g.dTextAll(), ta64.grad()));
+        // Gradients are (p - onehot) sums: where p ~ 1 (n = 1, or a dominant positive)
+        // the exact result is ~0 and float32 leaves noise of the size of one logit
+        // gradient, s * dloss / (2 * normalizer) per row; compare on that scale.
+        double natural = s * Math.abs(dloss.item_double()) / (2.0 * normalizer) * Math.sqrt(n);
+        assertGrad(g.dImage(), i64.grad(), natural, what + " dImage");
+        assertGrad(g.dText(), t64.grad(), natural, what + " dText");
+        assertGrad(g.dImageAll(), ia64.grad(), natural, what + " dImageAll");
+        assertGrad(g.dTextAll(), ta64.grad(), natural, what + " dTextAll");
         assertTrue(relErr(g.dScale(), s64.grad()) < TOL, what + " dScale " + g.dScale().item_double() + " vs "
                 + s64.grad().item_double());
+    }
+
+    private static void assertGrad(Tensor ours, Tensor ref, double natural, String what) {
+        double err = f64(ours).sub(ref).norm().item_double() / Math.max(ref.norm().item_double(), natural);
+        assertTrue(err < TOL, what + " err " + err);
     }
 
     private static Tensor normalized(long n, long d) {
