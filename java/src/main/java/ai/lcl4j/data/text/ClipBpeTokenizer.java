@@ -114,6 +114,11 @@ public final class ClipBpeTokenizer implements Tokenizer {
         return new String(bytes.toByteArray(), StandardCharsets.UTF_8).replace("</w>", " ");
     }
 
+    /** The vocabulary symbol of {@code id} (byte-level characters, "&lt;/w&gt;" kept). */
+    public String decodeSymbol(int id) {
+        return decoder[id];
+    }
+
     @Override public int vocabSize() { return decoder.length; }
     @Override public int sot() { return specialIds.get(SpecialTokens.SOT); }
     @Override public int eot() { return specialIds.get(SpecialTokens.EOT); }

@@ -50,6 +50,7 @@ public final class HfTokenizerJson implements Tokenizer {
     static final String ADDED_PAD = "<|lcl_pad|>";
 
     private final String where;
+    /** Strings matched in raw text before normalisation: added tokens, image tokens, an added pad. */
     private final Map<String, Integer> specials = new LinkedHashMap<>();
     private final String[] decoder;
     private final boolean[] isSpecial;
@@ -130,15 +131,15 @@ public final class HfTokenizerJson implements Tokenizer {
         if (padName == null) {
             padName = ADDED_PAD;
             vocab.put(padName, next++);
+            specials.put(padName, vocab.get(padName));
         }
         if (!vocab.containsKey(padName)) throw bad("pad token '" + padName + "' is not in the vocabulary");
-        specials.put(padName, vocab.get(padName));
 
         String[] roles = findSotEot(root, vocab, sotToken, eotToken);
         sot = vocab.get(roles[0]);
         eot = vocab.get(roles[1]);
-        specials.put(roles[0], sot);
-        specials.put(roles[1], eot);
+        // role tokens are matched in text only if the file lists them as added tokens: an ordinary
+        // vocabulary entry chosen as a role (e.g. pad "!") must still tokenize as text
         soi = vocab.get(SpecialTokens.SOI);
         img = vocab.get(SpecialTokens.IMG);
         eoi = vocab.get(SpecialTokens.EOI);
