@@ -105,6 +105,31 @@ class ImageDecoderTest {
         assertPixel(img, 2, 2, 0, 255, 0, 0);
     }
 
+    /** WebP has no ImageIO writer, so these two tiny files were made once with cwebp and live in test resources. */
+    private static byte[] resource(String name) throws IOException {
+        try (var in = ImageDecoderTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, "test resource " + name);
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void webpLosslessIsExact() throws IOException {
+        RgbImage img = dec.decode(resource("rgb-8x6-200-100-50-corner-10-20-30-lossless.webp"), "lossless.webp");
+        assertEquals(8, img.width());
+        assertEquals(6, img.height());
+        assertPixel(img, 0, 0, 200, 100, 50, 0);
+        assertPixel(img, 7, 5, 10, 20, 30, 0);
+    }
+
+    @Test
+    void webpLossyIsClose() throws IOException {
+        RgbImage img = dec.decode(resource("rgb-8x6-200-100-50-lossy.webp"), "lossy.webp");
+        // lossy 4:2:0 chroma: libwebp's dwebp gives (204,100,55) here, TwelveMonkeys' simpler
+        // chroma upsampling a few levels off that; both are within 10 of the encoded colour
+        assertPixel(img, 1, 1, 200, 100, 50, 10);
+    }
+
     @Test
     void bmpIsExact() throws IOException {
         RgbImage img = dec.decode(encode(solid(7, 5, BufferedImage.TYPE_3BYTE_BGR, 0x123456), "bmp"), "x.bmp");
