@@ -10,6 +10,8 @@ import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -164,8 +166,25 @@ public final class ImageDecoder {
                     out[o + 2] = b[i];
                 }
             }
-        } else if (cm instanceof ComponentColorModel && (bands == 1 || bands == 2 || bands >= 3)
-                && cm.getColorSpace().getType() != java.awt.color.ColorSpace.TYPE_CMYK) {
+        } else if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() != java.awt.color.ColorSpace.TYPE_CMYK
+                && raster.getDataBuffer() instanceof DataBufferByte db && db.getNumBanks() == 1
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm) {
+            // the common case (JPEG, 8-bit PNG): read the interleaved bytes directly
+            byte[] data = db.getData();
+            int[] off = sm.getBandOffsets();
+            int ps = sm.getPixelStride();
+            int ss = sm.getScanlineStride();
+            int ro = off[0], go = bands >= 3 ? off[1] : off[0], bo = bands >= 3 ? off[2] : off[0];
+            int base0 = db.getOffset() - raster.getSampleModelTranslateY() * ss - raster.getSampleModelTranslateX() * ps;
+            for (int y = 0; y < h; y++) {
+                int p = base0 + y * ss;
+                for (int x = 0, o = y * w * 3; x < w; x++, o += 3, p += ps) {
+                    out[o] = data[p + ro];
+                    out[o + 1] = data[p + go];
+                    out[o + 2] = data[p + bo];
+                }
+            }
+        } else if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() != java.awt.color.ColorSpace.TYPE_CMYK) {
             int bits = cm.getComponentSize(0);
             int shift = Math.max(0, bits - 8);
             int[] row = new int[w * bands];
