@@ -12,6 +12,8 @@ public final class Tokenizers {
     /**
      * {@code "builtin"} ({@link ByteTokenizer}), {@code "clip:/path/bpe_simple_vocab_16e6.txt.gz"}
      * ({@link ClipBpeTokenizer}) or {@code "hf:/path/tokenizer.json"} ({@link HfTokenizerJson}).
+     * An hf spec may name the role tokens after a '#':
+     * {@code "hf:/path/tokenizer.json#sot=<s>,eot=</s>,pad=<pad>"} (any subset).
      *
      * @throws IllegalArgumentException for an unknown spec or a missing file, naming it
      * @throws UncheckedIOException     when the file cannot be read or parsed
@@ -22,6 +24,20 @@ public final class Tokenizers {
         int colon = spec.indexOf(':');
         String kind = colon < 0 ? spec : spec.substring(0, colon);
         String file = colon < 0 ? "" : spec.substring(colon + 1);
+        java.util.Map<String, String> roles = new java.util.HashMap<>();
+        int hash = file.lastIndexOf('#');
+        if (kind.equals("hf") && hash >= 0) {
+            for (String kv : file.substring(hash + 1).split(",")) {
+                int eq = kv.indexOf('=');
+                String key = eq < 0 ? kv : kv.substring(0, eq);
+                if (eq < 0 || !java.util.Set.of("sot", "eot", "pad").contains(key)) {
+                    throw new IllegalArgumentException("tokenizer spec '" + spec + "': bad role option '" + kv
+                            + "', expected sot=..., eot=... or pad=...");
+                }
+                roles.put(key, kv.substring(eq + 1));
+            }
+            file = file.substring(0, hash);
+        }
         if (!kind.equals("clip") && !kind.equals("hf")) {
             throw new IllegalArgumentException("unknown tokenizer spec '" + spec + "'; use builtin, clip:<file> or hf:<file>");
         }
@@ -30,7 +46,8 @@ public final class Tokenizers {
             throw new IllegalArgumentException("tokenizer spec '" + spec + "': no such file '" + file + "'");
         }
         try {
-            return kind.equals("clip") ? ClipBpeTokenizer.load(path) : HfTokenizerJson.load(path);
+            return kind.equals("clip") ? ClipBpeTokenizer.load(path)
+                    : HfTokenizerJson.load(path, roles.get("sot"), roles.get("eot"), roles.get("pad"));
         } catch (IOException e) {
             throw new UncheckedIOException("tokenizer spec '" + spec + "': " + e.getMessage(), e);
         }

@@ -91,6 +91,15 @@ class HfTokenizerJsonTest {
     }
 
     @Test
+    void factorySpecPassesRoleTokens() throws IOException {
+        Path f = tinyGpt2(false);
+        Tokenizer t = Tokenizers.fromSpec("hf:" + f + "#eot=<end_of_img>,pad=<|endoftext|>");
+        assertEquals(t.eoi(), t.eot());
+        assertEquals(261, t.pad());
+        assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromSpec("hf:" + f + "#bos=x"));
+    }
+
+    @Test
     void unsupportedComponentIsRejectedNamingTheFile() throws IOException {
         Path f = tinyGpt2(false);
         ObjectNode root = (ObjectNode) JSON.readTree(f.toFile());
