@@ -31,8 +31,8 @@ import java.util.Random;
  * <p>Random draws, in order: one per sentence that several images share (which
  * to keep), whatever the image loader draws per image, then one per RANDOM
  * placement. Thread-safe if the tokenizer is; give each worker its own Random.
- * Seed per-document Randoms through a mixer (e.g. {@code new SplittableRandom(seed).split()}
- * or a hash of seed and index), not with consecutive small seeds: java.util.Random's
+ * Seed per-document Randoms through a mixer ({@link #documentRandom}), not with
+ * consecutive small seeds: java.util.Random's
  * first draws for seeds 0, 1, 2, ... are nearly equal, so every document would
  * place its images the same way.
  */
@@ -58,6 +58,30 @@ public final class SequenceBuilder {
      */
     public Optional<Sample> build(Document doc, Random rnd, ImageLoader loader) {
         return doc.paired() ? buildPaired(doc, rnd, loader) : buildInterleaved(doc, rnd, loader);
+    }
+
+    /**
+     * The first document of {@code docs} that yields a sample (skipped ones are
+     * counted in the skip log), or empty when {@code docs} runs out: the
+     * reference's "resample another document" without ever stalling on a bad one.
+     */
+    public Optional<Sample> next(java.util.Iterator<Document> docs, Random rnd, ImageLoader loader) {
+        while (docs.hasNext()) {
+            Optional<Sample> s = build(docs.next(), rnd, loader);
+            if (s.isPresent()) return s;
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A Random for one document, its seed mixed from a run seed and the document's
+     * index (SplitMix64 finaliser), so nearby indices get unrelated first draws.
+     */
+    public static Random documentRandom(long runSeed, long documentIndex) {
+        long z = runSeed * 0x9E3779B97F4A7C15L + documentIndex;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new Random(z ^ (z >>> 31));
     }
 
     // ---- interleaved documents -------------------------------------------------------------

@@ -252,6 +252,29 @@ class SequenceBuilderInterleavedTest {
     }
 
     @Test
+    void nextSkipsUnusableDocumentsUntilOneBuilds() {
+        List<Document> docs = List.of(
+                interleaved(List.of("a"), List.of(image(-1, 0, AFTER))),       // image fails
+                interleaved(List.of("b"), List.of(image(1, 0, 0.01f, AFTER))), // below threshold
+                interleaved(List.of("c"), List.of(image(2, 0, AFTER))));
+        var it = docs.iterator();
+        Sample s = builder(24).next(it, new Random(0), TAG_LOADER).orElseThrow();
+        assertArrayEquals(new int[] {2}, tags(s));
+        assertFalse(it.hasNext());
+        assertEquals(Optional.empty(), builder(24).next(it, new Random(0), TAG_LOADER));
+        assertEquals(2, skips.count("document skipped: too few images"));
+    }
+
+    @Test
+    void documentRandomsOfNeighbouringIndicesDisagree() {
+        // with plain new Random(i) the first nextDouble() of i = 0..99 all fall in [0.72, 0.74)
+        int below = 0;
+        for (int i = 0; i < 200; i++) if (SequenceBuilder.documentRandom(42, i).nextDouble() < 0.5) below++;
+        assertTrue(below > 70 && below < 130, "first draws should look uniform, " + below + "/200 below 0.5");
+        assertEquals(SequenceBuilder.documentRandom(42, 7).nextLong(), SequenceBuilder.documentRandom(42, 7).nextLong());
+    }
+
+    @Test
     void configRejectsAContextTooShortForOneImage() {
         assertThrows(IllegalArgumentException.class, () -> SequenceConfig.defaults(6, 3));
         assertEquals(75, SequenceConfig.paired().pairedTextMax());
