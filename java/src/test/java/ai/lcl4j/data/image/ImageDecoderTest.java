@@ -193,6 +193,27 @@ class ImageDecoderTest {
     }
 
     @Test
+    void corruptedBytesGiveAnImageOrADecodeExceptionNeverAnythingElse() {
+        BufferedImage src = new BufferedImage(24, 16, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 16; y++) for (int x = 0; x < 24; x++) src.setRGB(x, y, x * 10 << 16 | y * 15 << 8 | 99);
+        java.util.Random rnd = new java.util.Random(17);
+        for (String fmt : new String[] {"png", "jpg", "gif", "bmp"}) {
+            byte[] good = encode(src, fmt);
+            for (int k = 0; k < 40; k++) {
+                byte[] bad = good.clone();
+                for (int flips = 0; flips < 1 + rnd.nextInt(6); flips++) bad[rnd.nextInt(bad.length)] = (byte) rnd.nextInt(256);
+                if (rnd.nextBoolean()) bad = Arrays.copyOf(bad, 1 + rnd.nextInt(bad.length));
+                try {
+                    RgbImage img = dec.decode(bad, "fuzz." + fmt);
+                    assertTrue(img.width() > 0 && img.height() > 0);
+                } catch (ImageDecodeException expected) {
+                    assertTrue(expected.getMessage().startsWith("fuzz." + fmt), expected.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
     void imageSourceReadFailureIsADecodeFailureNamingTheSource() {
         ImageSource broken = new ImageSource() {
             @Override public byte[] read() throws IOException { throw new IOException("no such file"); }
