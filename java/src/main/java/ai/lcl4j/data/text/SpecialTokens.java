@@ -36,11 +36,12 @@ public final class SpecialTokens {
             if (!text.isEmpty()) out.add(new Piece(text, -1));
             return out;
         }
+        boolean angleOnly = allStartWithAngle(specials); // then only '<' positions need checking
         int start = 0;
         int i = 0;
         while (i < text.length()) {
             String hit = null;
-            if (text.charAt(i) == '<' || !allStartWithAngle(specials)) {
+            if (!angleOnly || text.charAt(i) == '<') {
                 for (String s : specials.keySet()) {
                     if (text.startsWith(s, i) && (hit == null || s.length() > hit.length())) hit = s;
                 }
