@@ -125,7 +125,8 @@ class MetricsLogTest {
         Path file = run.resolve(MetricsLog.FILE_NAME);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!(Files.exists(file) && Files.size(file) > 1_000_000) && System.nanoTime() < deadline) {
-            assertTrue(child.isAlive(), () -> "writer died: " + new String(child.getInputStream().readAllBytes()));
+            if (!child.isAlive())
+                throw new AssertionError("writer died: " + new String(child.getInputStream().readAllBytes()));
             Thread.sleep(20);
         }
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
