@@ -42,6 +42,9 @@ final class LineChart {
     private final List<Series> series = new ArrayList<>();
     private boolean logY;
     private boolean includeZero;
+    private double spanLo = Double.NaN;
+    private double spanHi = Double.NaN;
+    private Rectangle legendBox;
 
     LineChart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -66,6 +69,21 @@ final class LineChart {
         return this;
     }
 
+    /**
+     * Widen the x axis to at least [lo, hi], so charts of the same run line up (an eval chart whose first
+     * point is at step 500 still starts at step 0 and ends where training ended).
+     */
+    LineChart xSpan(double lo, double hi) {
+        this.spanLo = lo;
+        this.spanHi = hi;
+        return this;
+    }
+
+    /** Where the last {@link #render} put the legend, null if it drew none; lets tests check the placement. */
+    Rectangle legendBox() {
+        return legendBox;
+    }
+
     String title() {
         return title;
     }
@@ -84,6 +102,7 @@ final class LineChart {
     BufferedImage render(int width, int height) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
+        legendBox = null;
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -91,14 +110,14 @@ final class LineChart {
             g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
-            draw(g, width, height);
+            draw(g, image, width, height);
         } finally {
             g.dispose();
         }
         return image;
     }
 
-    private void draw(Graphics2D g, int width, int height) {
+    private void draw(Graphics2D g, BufferedImage image, int width, int height) {
         g.setFont(TITLE_FONT);
         g.setColor(TEXT);
         FontMetrics tm = g.getFontMetrics();
@@ -111,6 +130,8 @@ final class LineChart {
         }
 
         double[] xr = range(true), yr = range(false);
+        if (Double.isFinite(spanLo)) xr[0] = Math.min(xr[0], spanLo);
+        if (Double.isFinite(spanHi)) xr[1] = Math.max(xr[1], spanHi);
         AxisTicks xt = AxisTicks.linear(xr[0], xr[1], 8);
         if (includeZero && !logY) {
             yr[0] = Math.min(yr[0], 0);
@@ -148,9 +169,10 @@ final class LineChart {
                     plot.y + plot.height + 6 + fm.getAscent());
         }
 
-        // series, clipped to the plot so a spike cannot paint over the labels
+        // series, clipped near the plot so a spike cannot paint over the labels (the margin keeps markers on
+        // the edge round)
         java.awt.Shape oldClip = g.getClip();
-        g.clip(new Rectangle(plot.x, plot.y - 1, plot.width + 1, plot.height + 2));
+        g.clip(new Rectangle(plot.x - 5, plot.y - 5, plot.width + 10, plot.height + 10));
         for (Series s : series) drawSeries(g, s, m, plot.width);
         g.setClip(oldClip);
 
@@ -171,7 +193,7 @@ final class LineChart {
         g.drawString(yText, -(plot.y + (plot.height + lm.stringWidth(yText)) / 2), 12 + lm.getAscent());
         g.setTransform(saved);
 
-        drawLegend(g, plot);
+        drawLegend(g, image, plot);
     }
 
     private void drawSeries(Graphics2D g, Series s, Mapper m, int plotWidth) {
@@ -229,7 +251,8 @@ final class LineChart {
         return new double[][] {java.util.Arrays.copyOf(xs, n), java.util.Arrays.copyOf(ys, n)};
     }
 
-    private void drawLegend(Graphics2D g, Rectangle plot) {
+    /** The legend goes in the plot corner where the drawn curves cover the fewest pixels. */
+    private void drawLegend(Graphics2D g, BufferedImage image, Rectangle plot) {
         List<Series> shown = series.stream().filter(Series::inLegend).filter(Series::hasFiniteValue).toList();
         if (shown.isEmpty()) return;
         g.setFont(TICK_FONT);
@@ -238,7 +261,23 @@ final class LineChart {
         int textWidth = 0;
         for (Series s : shown) textWidth = Math.max(textWidth, fm.stringWidth(s.name()));
         int boxW = 10 + swatch + 6 + textWidth + 10, boxH = 8 + row * shown.size();
-        int bx = plot.x + plot.width - boxW - 8, by = plot.y + 8;
+        int[][] corners = {
+            {plot.x + plot.width - boxW - 8, plot.y + 8},                 // top right, the usual place
+            {plot.x + 8, plot.y + 8},                                     // top left
+            {plot.x + plot.width - boxW - 8, plot.y + plot.height - boxH - 8},
+            {plot.x + 8, plot.y + plot.height - boxH - 8},
+        };
+        int bx = corners[0][0], by = corners[0][1];
+        long fewest = Long.MAX_VALUE;
+        for (int[] c : corners) {
+            long covered = inkIn(image, c[0], c[1], boxW, boxH);
+            if (covered < fewest) {
+                fewest = covered;
+                bx = c[0];
+                by = c[1];
+            }
+        }
+        legendBox = new Rectangle(bx, by, boxW, boxH);
         g.setColor(new Color(255, 255, 255, 220));
         g.fillRoundRect(bx, by, boxW, boxH, 6, 6);
         g.setColor(GRID.darker());
@@ -254,6 +293,19 @@ final class LineChart {
             g.setColor(TEXT);
             g.drawString(s.name(), bx + 10 + swatch + 6, cy + fm.getAscent() / 2 - 1);
         }
+    }
+
+    /** Pixels in the box that are neither background nor grid: what a legend there would hide. */
+    private static long inkIn(BufferedImage image, int x0, int y0, int w, int h) {
+        long n = 0;
+        int white = Color.WHITE.getRGB() & 0xFFFFFF, grid = GRID.getRGB() & 0xFFFFFF;
+        for (int y = Math.max(0, y0); y < Math.min(image.getHeight(), y0 + h); y++) {
+            for (int x = Math.max(0, x0); x < Math.min(image.getWidth(), x0 + w); x++) {
+                int rgb = image.getRGB(x, y) & 0xFFFFFF;
+                if (rgb != white && rgb != grid) n++;
+            }
+        }
+        return n;
     }
 
     private boolean usable(double x, double y) {

@@ -47,6 +47,10 @@ final class ReportCharts {
         percent(retrieval, eval, MetricKeys.RETRIEVAL_I2T_R1, "image to text", GREEN);
         percent(retrieval, eval, MetricKeys.RETRIEVAL_T2I_R1, "text to image", RED);
 
+        // every chart spans step 0 to the run's last step, so they read side by side
+        long lastStep = metrics.records().stream().mapToLong(MetricsRecord::step).max().orElse(0);
+        for (LineChart c : List.of(loss, lr, grad, speed, zeroShot, retrieval)) c.xSpan(0, lastStep);
+
         return List.of(new Named("loss.png", loss), new Named("learning_rate.png", lr),
                 new Named("grad_norm.png", grad), new Named("throughput.png", speed),
                 new Named("zeroshot.png", zeroShot), new Named("retrieval.png", retrieval));

@@ -76,4 +76,24 @@ class LineChartTest {
         LineChart one = new LineChart("one", "step", "acc").add(hidden(new double[] {500}, new double[] {0.4}));
         assertTrue(colored(one.render(600, 400), 0, 0, 1, 1) > 10);
     }
+
+    @Test
+    void theLegendAvoidsTheCurves() {
+        double[] x = new double[50], y = new double[50];
+        for (int i = 0; i < 50; i++) {
+            x[i] = i;
+            y[i] = i * i; // hugs the top-right corner, the legend's usual place
+        }
+        LineChart chart = new LineChart("legend", "step", "v")
+                .add(new Series("a rather long legend entry", x, y, LINE, 2f, false, true));
+        chart.render(600, 400);
+        assertTrue(chart.legendBox().getCenterX() < 300 && chart.legendBox().getCenterY() < 200,
+                "legend should move to the empty top-left corner: " + chart.legendBox());
+
+        LineChart falling = new LineChart("legend", "step", "v")
+                .add(new Series("falling", x, java.util.Arrays.stream(y).map(v -> -v).toArray(), LINE, 2f, false, true));
+        falling.render(600, 400);
+        assertTrue(falling.legendBox().getCenterX() > 300 && falling.legendBox().getCenterY() < 200,
+                "top right is free here: " + falling.legendBox());
+    }
 }
