@@ -148,4 +148,15 @@ class CliTest {
         };
         assertThrows(IllegalArgumentException.class, () -> new CommandRegistry().register(help));
     }
+
+    @Test
+    void standardEntryPointRunsInProcess() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cli.run(new String[] {"version", "--short"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        assertEquals(VersionCommand.lcl4jVersion() + "\n", out.toString(StandardCharsets.UTF_8));
+        assertTrue(CommandRegistry.standard().find("version").isPresent());
+    }
 }

@@ -28,7 +28,7 @@ class ReportTest {
     static final List<String> ALL_PLOTS = List.of("loss.png", "learning_rate.png", "grad_norm.png",
             "throughput.png", "zeroshot.png", "retrieval.png");
 
-    /** A clock that moves 0.5 s per record written, so a 1000-step run "takes" 500+ seconds. */
+    /** A clock that moves 0.5 s per record written, so a 400-step run "takes" 200 seconds. */
     static final class SteppingClock extends Clock {
         long millis = 1_750_000_000_000L;
         public ZoneId getZone() { return ZoneOffset.UTC; }
@@ -87,7 +87,7 @@ class ReportTest {
 
     @Test
     void rendersEveryPlotAndASummaryThatMatchesTheMetrics(@TempDir Path run) throws Exception {
-        writeRun(run, 1000, true);
+        writeRun(run, 400, true);
         Path html = Report.render(run, Report.Inputs.defaults()
                 .withConfig(Map.of("lr", 3e-4, "model", "lcl-tiny <test>"))
                 .withSkipCounts(Map.of("missing image file", 12L, "malformed json", 3L))
@@ -97,18 +97,18 @@ class ReportTest {
 
         String page = Files.readString(html);
         for (String p : ALL_PLOTS) assertTrue(page.contains("src=\"plots/" + p + "\""), "no link to " + p);
-        RunSummary s = RunSummary.of(MetricsLog.read(run.resolve(MetricsLog.FILE_NAME)), Ema.autoAlpha(1000));
-        assertEquals(1000, s.lastStep());
-        assertTrue(page.contains("<tr><th>steps</th><td class=\"num\">1000</td></tr>"), page);
-        // 1000 train + 4 eval records, 0.5 s apart: 1003 gaps
-        assertTrue(page.contains("<th>wall time</th><td class=\"num\">" + "8m22s" + "</td>"), page);
+        RunSummary s = RunSummary.of(MetricsLog.read(run.resolve(MetricsLog.FILE_NAME)), Ema.autoAlpha(400));
+        assertEquals(400, s.lastStep());
+        assertTrue(page.contains("<tr><th>steps</th><td class=\"num\">400</td></tr>"), page);
+        // 400 train + 4 eval records, 0.5 s apart: 403 gaps, 201.5 s
+        assertTrue(page.contains("<th>wall time</th><td class=\"num\">" + "3m22s" + "</td>"), page);
         String finalLoss = HtmlPage.loss(s.finalLosses().get(MetricKeys.LOSS).raw());
         assertTrue(page.contains("<th>final total loss</th><td class=\"num\">" + finalLoss + " (smoothed "), page);
         assertTrue(page.contains("<th>final contrastive loss</th>"), page);
         assertTrue(page.contains("<th>final generation loss</th>"), page);
-        assertTrue(page.contains("<th>best zero-shot top-1</th><td class=\"num\">40.00% at step 1000</td>"), page);
-        assertTrue(page.contains("<th>best zero-shot top-5</th><td class=\"num\">70.00% at step 1000</td>"), page);
-        assertTrue(page.contains("<th>best image-to-text R@1</th><td class=\"num\">25.00% at step 1000</td>"), page);
+        assertTrue(page.contains("<th>best zero-shot top-1</th><td class=\"num\">40.00% at step 400</td>"), page);
+        assertTrue(page.contains("<th>best zero-shot top-5</th><td class=\"num\">70.00% at step 400</td>"), page);
+        assertTrue(page.contains("<th>best image-to-text R@1</th><td class=\"num\">25.00% at step 400</td>"), page);
         assertTrue(page.contains("<th>eval records</th><td class=\"num\">4</td>"), page);
         assertTrue(page.contains("<td>missing image file</td><td class=\"num\">12</td>"), page);
         assertTrue(page.contains("<tr><th>total</th><th>15</th></tr>"), page);
@@ -119,7 +119,7 @@ class ReportTest {
 
     @Test
     void runsWithoutEvalRecordsStillRender(@TempDir Path run) throws Exception {
-        writeRun(run, 200, false);
+        writeRun(run, 100, false);
         Path html = Report.render(run, Report.Inputs.defaults().withLogScaleLoss(true));
         for (String p : List.of("loss.png", "learning_rate.png", "grad_norm.png", "throughput.png"))
             assertRealPlot(run.resolve("plots").resolve(p));
