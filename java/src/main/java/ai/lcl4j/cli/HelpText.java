@@ -61,15 +61,14 @@ final class HelpText {
 
     private static String flagColumn(Option<?> o) {
         if (o.kind() == OptionKind.BOOL) return "--" + o.name() + ", --no-" + o.name();
-        String value = o.metavarText();
-        if (o.kind() == OptionKind.LIST) value = value + " ...";
-        return "--" + o.name() + " " + value;
+        return "--" + o.name() + " " + o.metavarText();
     }
 
     private static String describe(Option<?> o) {
         StringBuilder s = new StringBuilder(o.help());
         if (o.isRequired()) s.append(" (required)");
-        else if (o.defaultValue() != null) s.append(" (default: ").append(o.formatUnchecked(o.defaultValue())).append(')');
+        // a switch that is off unless given needs no "(default: false)"
+        else if (o.defaultValue() != null && !Boolean.FALSE.equals(o.defaultValue())) s.append(" (default: ").append(o.formatUnchecked(o.defaultValue())).append(')');
         return s.toString();
     }
 

@@ -114,21 +114,21 @@ public final class Option<T> {
 
     /** Comma-separated strings; the flag may also be repeated, and the values add up. */
     public static Option<List<String>> strings(String name, String help) {
-        return list(name, help, s -> s, s -> s);
+        return list(name, help, s -> s, s -> s, "TEXT");
     }
 
     /** Comma-separated integers; the flag may also be repeated, and the values add up. */
     public static Option<List<Integer>> integers(String name, String help) {
-        return list(name, help, Option::parseInt, v -> v);
+        return list(name, help, Option::parseInt, v -> v, "INT");
     }
 
     /** Comma-separated numbers; the flag may also be repeated, and the values add up. */
     public static Option<List<Double>> numbers(String name, String help) {
-        return list(name, help, Option::parseDouble, v -> v);
+        return list(name, help, Option::parseDouble, v -> v, "NUMBER");
     }
 
     private static <E> Option<List<E>> list(String name, String help, Function<String, E> element,
-                                            Function<E, Object> elementJson) {
+                                            Function<E, Object> elementJson, String elementMetavar) {
         Function<String, List<E>> parser = s -> {
             List<E> out = new ArrayList<>();
             for (String part : s.split(",", -1)) {
@@ -139,7 +139,7 @@ public final class Option<T> {
             return List.copyOf(out);
         };
         Function<List<E>, Object> toJson = l -> l.stream().map(elementJson).toList();
-        return of(name, OptionKind.LIST, help, parser, toJson, null, List.of());
+        return of(name, OptionKind.LIST, help, parser, toJson, null, List.of()).metavar(elementMetavar + ",...");
     }
 
     // ---------------------------------------------------------------- modifiers (each returns a copy)

@@ -9,7 +9,7 @@ public enum OptionKind {
     BOOL(""),
     PATH("PATH"),
     ENUM(""),
-    LIST("A,B,...");
+    LIST("TEXT,...");
 
     final String metavar;
 

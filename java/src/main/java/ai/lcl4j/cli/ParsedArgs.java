@@ -46,6 +46,8 @@ public final class ParsedArgs {
     public <T> T get(Option<T> option) {
         Option<?> declared = options.get(option.name());
         if (declared == null) throw new IllegalArgumentException(option + " is not declared by this command");
+        if (declared.kind() != option.kind())
+            throw new IllegalArgumentException(option + " is declared as " + declared.kind() + ", not " + option.kind());
         return (T) values.get(option.name());
     }
 

@@ -121,6 +121,8 @@ class FlagsTest {
         assertTrue(help.contains("--precision {fp32,bf16,mixed-fp16}"), help);
         assertTrue(help.contains("(default: bf16)"), help);
         assertTrue(help.contains("--config FILE"), help);
+        assertTrue(help.contains("  --gpus INT,...  "), help);
+        assertFalse(help.contains("(default: false)"), "switches that are off need no default: " + help);
         // the help column starts at the same offset on every single-line flag row
         int col = -1;
         for (String line : help.split("\n")) {
@@ -198,6 +200,7 @@ class FlagsTest {
         assertThrows(IllegalArgumentException.class, () -> a.number("steps"));
         assertThrows(IllegalArgumentException.class, () -> a.string("nope"));
         assertThrows(IllegalArgumentException.class, () -> a.get(Option.number("other", "x")));
+        assertThrows(IllegalArgumentException.class, () -> a.get(Option.string("steps", "same name, other type")));
     }
 
     @Test
