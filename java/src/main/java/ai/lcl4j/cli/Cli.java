@@ -75,19 +75,20 @@ public final class Cli {
             err.println("error: " + unknownCommand(name));
             return EXIT_USAGE;
         }
-        Flags flags = flagsFor(command);
-        if (!flags.declares("verbose")) {
-            // --verbose is global, so it may also follow the command; take it out before the command parses
-            List<String> kept = new ArrayList<>();
-            boolean ended = false;
-            for (String a : rest) {
-                if (!ended && a.equals(VERBOSE)) verbose = true;
-                else kept.add(a);
-                if (a.equals("--")) ended = true;
-            }
-            rest = kept.toArray(String[]::new);
-        }
         try {
+            // inside the try: a command whose declare() fails is reported like any other failure
+            Flags flags = flagsFor(command);
+            if (!flags.declares("verbose")) {
+                // --verbose is global, so it may also follow the command; take it out before the command parses
+                List<String> kept = new ArrayList<>();
+                boolean ended = false;
+                for (String a : rest) {
+                    if (!ended && a.equals(VERBOSE)) verbose = true;
+                    else kept.add(a);
+                    if (a.equals("--")) ended = true;
+                }
+                rest = kept.toArray(String[]::new);
+            }
             ParsedArgs args = flags.parse(rest);
             if (args.helpRequested()) {
                 out.print(flags.help());

@@ -1,5 +1,7 @@
 package ai.lcl4j.cli;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Map;
  */
 public record MetricsRecord(String kind, long step, double time, Map<String, Object> fields) {
     public MetricsRecord {
-        fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields)); // null values allowed, so not Map.copyOf
     }
 
     /** The numeric value of {@code key}, or NaN when absent or not a number. */

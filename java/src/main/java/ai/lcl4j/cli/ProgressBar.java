@@ -90,6 +90,8 @@ public final class ProgressBar {
      * lines ({@code LCL4J_PROGRESS=plain}) or the terminal cannot move the cursor ({@code TERM=dumb}).
      * {@code LCL4J_PROGRESS=bar} forces the redrawn line, e.g. under a pager that System.console() misses.
      */
+    // Java 17's System.console() is null when stdout is redirected; from JDK 22 it is not, and this check
+    // must become System.console().isTerminal().
     static boolean resolve(Mode mode, boolean console, Map<String, String> env) {
         if (mode == Mode.TERMINAL) return true;
         if (mode == Mode.PLAIN) return false;

@@ -159,4 +159,28 @@ class CliTest {
         assertEquals(VersionCommand.lcl4jVersion() + "\n", out.toString(StandardCharsets.UTF_8));
         assertTrue(CommandRegistry.standard().find("version").isPresent());
     }
+
+    @Test
+    void brokenDeclarationsAndMissingNativesAreReportedNotThrown() {
+        Command badFlags = new Command() {
+            public String name() { return "bad-flags"; }
+            public String description() { return "declares a flag twice"; }
+            public void declare(Flags flags) { flags.add(Option.flag("x", "x"), Option.flag("x", "again")); }
+            public int run(ParsedArgs a, PrintStream o, PrintStream e) { return 0; }
+        };
+        Command noNatives = new Command() {
+            public String name() { return "no-natives"; }
+            public String description() { return "fails to load its library"; }
+            public int run(ParsedArgs a, PrintStream o, PrintStream e) {
+                throw new UnsatisfiedLinkError("no jnilcl4j in java.library.path");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Cli cli = new Cli(new CommandRegistry().register(badFlags).register(noNatives), Map.of());
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(1, cli.execute(new String[] {"bad-flags"}, System.out, errStream));
+        assertEquals(1, cli.execute(new String[] {"no-natives"}, System.out, errStream));
+        assertEquals("error: --x is declared twice\n"
+                + "error: UnsatisfiedLinkError: no jnilcl4j in java.library.path\n", err.toString(StandardCharsets.UTF_8));
+    }
 }
