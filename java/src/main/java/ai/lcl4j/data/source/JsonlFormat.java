@@ -55,6 +55,9 @@ abstract class JsonlFormat implements RecordFormat {
         private final LongPredicate wanted;
         private final SkipLog log;
         private BufferedReader in;
+        private CutGuard guard;
+        private String ahead;          // one line of lookahead: the line before a cut is partial
+        private boolean aheadLoaded;
         private boolean ended;
         private long line = -1;   // 0-based index of the line last read
         private long returned = -1;
@@ -83,6 +86,8 @@ abstract class JsonlFormat implements RecordFormat {
                     }
                     raw = zin;
                 }
+                guard = new CutGuard(raw);
+                raw = guard;
                 in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8), 1 << 16);
                 return true;
             } catch (IOException e) {
@@ -101,9 +106,19 @@ abstract class JsonlFormat implements RecordFormat {
             while (true) {
                 String text;
                 try {
-                    text = in.readLine();
+                    if (!aheadLoaded) {
+                        ahead = in.readLine();
+                        aheadLoaded = true;
+                    }
+                    text = ahead;
+                    ahead = text == null ? null : in.readLine();
                 } catch (IOException e) {
-                    log.skip(SkipReasons.TRUNCATED_SHARD, new Origin(path.toString(), line + 2), e.toString());
+                    guard.failure = e;
+                    text = null;
+                }
+                if (guard.failure != null && ahead == null) {
+                    // the stream broke: the line in hand (if any) is the partial one before the cut
+                    log.skip(SkipReasons.TRUNCATED_SHARD, new Origin(path.toString(), line + 2), guard.failure.toString());
                     close();
                     return null;
                 }
@@ -150,6 +165,41 @@ abstract class JsonlFormat implements RecordFormat {
                     // read-only stream: nothing to flush, nothing lost
                 }
                 in = null;
+            }
+        }
+    }
+
+    /**
+     * Turns a read error (a zip cut short) into an end of stream and keeps the
+     * error, so the decoder above hands out the lines it decoded before the cut
+     * (InputStreamReader would otherwise drop its whole buffer with the exception).
+     */
+    private static final class CutGuard extends java.io.FilterInputStream {
+        IOException failure;
+
+        CutGuard(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (failure != null) return -1;
+            try {
+                return super.read();
+            } catch (IOException e) {
+                failure = e;
+                return -1;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (failure != null) return -1;
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                return -1;
             }
         }
     }
