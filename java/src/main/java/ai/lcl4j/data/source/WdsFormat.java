@@ -95,10 +95,19 @@ public final class WdsFormat implements RecordFormat {
                     if (d != null) return d;
                 }
             } catch (IOException ex) {
-                // the group in progress may lack members that lay past the cut; it goes with the shard's tail
                 log.skip(SkipReasons.TRUNCATED_SHARD, new Origin(tar.toString(), sample + 2), ex.getMessage());
+                // the group in hand lies wholly before the cut: use it if it has an image and a caption
+                Document d = null;
+                if (!group.isEmpty()) {
+                    try {
+                        d = finish();
+                    } catch (IOException again) {
+                        d = null; // its caption cannot be read either: it is part of the counted tail
+                    }
+                    group.clear();
+                }
                 close();
-                return null;
+                return d;
             }
         }
 
