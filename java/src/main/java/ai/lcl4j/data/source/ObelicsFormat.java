@@ -6,7 +6,9 @@ import ai.lcl4j.data.Origin;
 import ai.lcl4j.data.SkipLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -130,7 +132,10 @@ public final class ObelicsFormat implements RecordFormat {
             if (ended) return null;
             try {
                 if (pf == null) {
-                    pf = ParquetFileReader.open(new LocalInputFile(path));
+                    // the default options and codecs build a Hadoop Configuration, which needs Hadoop's XML jars
+                    pf = ParquetFileReader.open(new LocalInputFile(path),
+                            ParquetReadOptions.builder(new PlainParquetConfiguration())
+                                    .withCodecFactory(new ParquetCodecs()).build());
                     schema = pf.getFooter().getFileMetaData().getSchema();
                     for (String col : new String[]{"images", "texts"}) {
                         if (!schema.containsField(col) || schema.getType(col).isPrimitive()) {
