@@ -19,9 +19,16 @@ import java.util.function.LongPredicate;
 final class FakeFormat implements RecordFormat {
     final int[] sizes;
     final Set<String> bad;
+    final String name;
     int opens;
 
     FakeFormat(Set<String> bad, int... sizes) {
+        this("fake", bad, sizes);
+    }
+
+    /** A format whose files are named {name}/f0, {name}/f1, ... (to tell mixed children apart). */
+    FakeFormat(String name, Set<String> bad, int... sizes) {
+        this.name = name;
         this.sizes = sizes;
         this.bad = bad;
     }
@@ -50,7 +57,7 @@ final class FakeFormat implements RecordFormat {
     @Override
     public List<Path> files() {
         List<Path> out = new ArrayList<>();
-        for (int f = 0; f < sizes.length; f++) out.add(Path.of("fake", "f" + f));
+        for (int f = 0; f < sizes.length; f++) out.add(Path.of(name, "f" + f));
         return out;
     }
 
@@ -66,7 +73,7 @@ final class FakeFormat implements RecordFormat {
                 while (next < sizes[file]) {
                     long r = next++;
                     if (!wanted.test(r)) continue;
-                    Origin o = new Origin("fake/f" + file, r + 1);
+                    Origin o = new Origin(name + "/f" + file, r + 1);
                     if (bad.contains(file + ":" + r)) {
                         log.skip("fake bad", o, null);
                         continue;
