@@ -138,7 +138,8 @@ public final class CsvPairsFormat implements RecordFormat {
                 if (ended) return null;
                 try {
                     if (in == null) {
-                        in = Files.newBufferedReader(f, StandardCharsets.UTF_8);
+                        // lenient decoding: one badly encoded caption must not end the file
+                        in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(f), StandardCharsets.UTF_8));
                         in.readLine(); // header, checked when the format was built
                     }
                     String line;

@@ -13,6 +13,22 @@ final class ImageFiles {
     record Found(Path path, String problem) {
     }
 
+    /**
+     * The default image folder of a dataset: {path}/images when path is a folder,
+     * else images/ beside the shard files, else images/ beside their folder
+     * (root/data + root/images). When none exists, the first of these is returned
+     * and every image will be counted missing, which names the folder in the log.
+     */
+    static Path defaultFolder(Path path, Path firstShard) {
+        Path dir = firstShard.toAbsolutePath().getParent();
+        java.util.List<Path> cands = new java.util.ArrayList<>();
+        if (Files.isDirectory(path)) cands.add(path.resolve("images"));
+        cands.add(dir.resolve("images"));
+        if (dir.getParent() != null) cands.add(dir.getParent().resolve("images"));
+        for (Path c : cands) if (Files.isDirectory(c)) return c;
+        return cands.get(0);
+    }
+
     /** The first candidate that exists and is non-empty; a zero-byte file is reported over a missing one. */
     static Found locate(Path... candidates) {
         String problem = SkipReasons.MISSING_IMAGE;

@@ -31,25 +31,18 @@ public final class Mmc4Format extends JsonlFormat {
     /**
      * @param path   dataset root holding data/ and images/, the shard folder itself,
      *               one shard file, or a glob such as /x/docs_no_face_shard_*_v2.jsonl.zip
-     * @param images image folder; null means {root}/images or the shard folder's sibling images/
+     * @param images image folder; null means the first existing of {path}/images, images/ beside the
+     *               files, images/ beside their folder (see ImageFiles.defaultFolder)
      */
     public Mmc4Format(Path path, Path images) {
         super(ShardFiles.find(Files.isDirectory(path.resolve("data")) ? path.resolve("data") : path,
                 "MMC4 shards (docs_shard_{i}_v2.jsonl.zip, docs_shard_{i}_v3.jsonl, ...)", GLOBS));
-        this.images = images != null ? images : defaultImages(path, files().get(0));
+        this.images = images != null ? images : ImageFiles.defaultFolder(path, files().get(0));
         this.shardNumbers = new String[files().size()];
         for (int i = 0; i < shardNumbers.length; i++) {
             Matcher m = SHARD_NO.matcher(files().get(i).getFileName().toString());
             shardNumbers[i] = m.find() ? m.group(1) : null;
         }
-    }
-
-    private static Path defaultImages(Path path, Path firstShard) {
-        if (Files.isDirectory(path.resolve("images"))) return path.resolve("images");
-        Path dir = firstShard.getParent();
-        Path sibling = dir.getParent() == null ? null : dir.getParent().resolve("images");
-        if (sibling != null && Files.isDirectory(sibling)) return sibling;
-        return dir.resolve("images");
     }
 
     @Override

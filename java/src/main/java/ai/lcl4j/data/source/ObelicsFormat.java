@@ -58,19 +58,14 @@ public final class ObelicsFormat implements RecordFormat {
 
     /**
      * @param path   a .parquet file, a folder of them (or its data/ subfolder), or a glob
-     * @param images folder of sha256-named images; null means {path}/images or the files' sibling images/
+     * @param images image folder; null means the first existing of {path}/images, images/ beside the
+     *               files, images/ beside their folder (see ImageFiles.defaultFolder)
      * @param urlMap optional url&lt;TAB&gt;path TSV; when given it is the only lookup
      */
     public ObelicsFormat(Path path, Path images, Path urlMap) {
         Path dir = Files.isDirectory(path.resolve("data")) ? path.resolve("data") : path;
         this.files = ShardFiles.find(dir, "OBELICS parquet files", "*.parquet");
-        if (images != null) {
-            this.images = images;
-        } else {
-            Path parent = files.get(0).getParent();
-            Path inside = path.resolve("images");
-            this.images = Files.isDirectory(inside) || parent.getParent() == null ? inside : parent.getParent().resolve("images");
-        }
+        this.images = images != null ? images : ImageFiles.defaultFolder(path, files.get(0));
         this.urlMap = urlMap == null ? null : readUrlMap(urlMap);
     }
 

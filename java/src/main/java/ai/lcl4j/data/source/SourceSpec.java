@@ -67,6 +67,20 @@ public record SourceSpec(String type, Path path, Path images, double weight, Map
         }
     }
 
+    /** One spec object or a JSON array of them, e.g. [{"type":"mmc4",...,"weight":3},{"type":"wds",...}]. */
+    public static java.util.List<SourceSpec> parseList(String json) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a source spec list: " + json, e);
+        }
+        java.util.List<SourceSpec> out = new java.util.ArrayList<>();
+        if (n != null && n.isArray()) n.forEach(e -> out.add(fromJson(e)));
+        else out.add(fromJson(n));
+        return out;
+    }
+
     public static SourceSpec fromJson(JsonNode n) {
         if (n == null || !n.isObject()) throw new IllegalArgumentException("a source spec is a JSON object, got " + n);
         String type = n.path("type").asText(null);

@@ -7,7 +7,6 @@ import ai.lcl4j.data.SkipLog;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,17 +42,12 @@ public final class WanJuanFormat extends JsonlFormat {
 
     /**
      * @param path   a JSONL file, a folder of *.jsonl / *.jsonl.zip, or a glob
-     * @param images image folder; null means {folder}/images next to the JSONL files, or their sibling images/
+     * @param images image folder; null means the first existing of {path}/images, images/ beside the
+     *               files, images/ beside their folder (see ImageFiles.defaultFolder)
      */
     public WanJuanFormat(Path path, Path images) {
         super(ShardFiles.find(path, "WanJuan JSONL files", Mmc4Format.GLOBS));
-        if (images != null) {
-            this.images = images;
-        } else {
-            Path dir = files().get(0).getParent();
-            Path inside = dir.resolve("images");
-            this.images = Files.isDirectory(inside) || dir.getParent() == null ? inside : dir.getParent().resolve("images");
-        }
+        this.images = images != null ? images : ImageFiles.defaultFolder(path, files().get(0));
     }
 
     @Override

@@ -70,6 +70,18 @@ class ObelicsSourceTest {
     }
 
     @Test
+    void singleFileFindsTheImagesFolderBesideIt() throws IOException {
+        shaImage("http://a/1.jpg", "jpg");
+        try (ParquetFixture p = new ParquetFixture(root.resolve("one.parquet"))) {
+            p.row(l("http://a/1.jpg", null), l(null, "beside."), null);
+        }
+        List<Document> docs = all(Sources.open(SourceSpec.of("obelics", root.resolve("one.parquet")),
+                StreamOptions.sequential(), new SkipLog()));
+        assertEquals(1, docs.size());
+        assertTrue(docs.get(0).images().get(0).source().describe().startsWith(root.resolve("images").toString()));
+    }
+
+    @Test
     void urlMapTsvLocatesImages() throws IOException {
         Files2.image(root.resolve("dl/00000/000000001.jpg"));
         Files2.lines(root.resolve("map.tsv"), List.of("http://b/x.jpg\tdl/00000/000000001.jpg"));

@@ -28,6 +28,11 @@ class SourcesTest {
         assertEquals("filepath", s.option("image_column", "filepath"));
         assertEquals(1.0, SourceSpec.parse("{\"type\":\"wds\",\"path\":\"/x\"}").weight());
         assertThrows(IllegalArgumentException.class, () -> SourceSpec.parse("{\"type\":\"wds\"}"));
+        List<SourceSpec> list = SourceSpec.parseList("[{\"type\":\"wds\",\"path\":\"/a\",\"weight\":3},"
+                + "{\"type\":\"mmc4\",\"path\":\"/b\"}]");
+        assertEquals(List.of("wds", "mmc4"), list.stream().map(SourceSpec::type).toList());
+        assertEquals(3.0, list.get(0).weight());
+        assertEquals(1, SourceSpec.parseList("{\"type\":\"csv\",\"path\":\"/c\"}").size());
     }
 
     @Test
