@@ -7,7 +7,7 @@ package ai.lcl4j.data.synth;
  * @param documents         training documents
  * @param docsPerShard      documents per docs_shard_{i}_v2.jsonl.zip
  * @param minImages         images per document, at least (>= 1)
- * @param maxImages         images per document, at most
+ * @param maxImages         images per document, at most (<= 16)
  * @param distractorRate    chance that an image is not described by any sentence (it gets a filler
  *                          sentence and a matched_sim of 0.10-0.20, below LCL's 0.24 threshold);
  *                          every document keeps at least one described image
@@ -25,6 +25,7 @@ public record SynthConfig(long seed, int documents, int docsPerShard, int minIma
         if (docsPerShard < 1) throw new IllegalArgumentException("docsPerShard must be >= 1, got " + docsPerShard);
         if (minImages < 1 || maxImages < minImages)
             throw new IllegalArgumentException("need 1 <= minImages <= maxImages, got " + minImages + ", " + maxImages);
+        if (maxImages > 16) throw new IllegalArgumentException("maxImages must be <= 16 (image names encode it), got " + maxImages);
         if (!(distractorRate >= 0 && distractorRate < 1))
             throw new IllegalArgumentException("distractorRate must be in [0, 1), got " + distractorRate);
         if (imageSize < 16) throw new IllegalArgumentException("imageSize must be >= 16, got " + imageSize);

@@ -83,7 +83,6 @@ public final class SyntheticCorpus {
 
     /** Writes the corpus under root (creating folders, overwriting files of the same names). */
     public static SynthSummary write(Path root, SynthConfig cfg) throws IOException {
-        if (cfg.maxImages() > 16) throw new IllegalArgumentException("maxImages must be <= 16 (image names encode it)");
         Path train = root.resolve("train"), data = train.resolve("data"), images = train.resolve("images");
         Files.createDirectories(data);
         Files.createDirectories(images);

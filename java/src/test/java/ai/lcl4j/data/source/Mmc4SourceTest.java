@@ -182,6 +182,38 @@ class Mmc4SourceTest {
     }
 
     @Test
+    void twoRanksTimesTwoWorkersReadEveryDocumentOnce() throws IOException {
+        Files2.image(root.resolve("images/ok.jpg"));
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (int s = 0; s < 3; s++) { // 3 shards < 4 slots: record-level split; then 5 shards: file-level
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < 11; i++) {
+                lines.add(doc(List.of("s" + s + " d" + i + "."), im("ok.jpg", 0, 0.3)));
+                all.add("s" + s + " d" + i + ".");
+            }
+            Files2.zippedLines(root.resolve("data/docs_shard_" + s + "_v2.jsonl.zip"), lines);
+        }
+        for (int round = 0; round < 2; round++) {
+            List<String> seen = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++) {
+                for (int worker = 0; worker < 2; worker++) {
+                    StreamOptions o = StreamOptions.training(4).withShuffle(4, 5).withEpochs(1).withShard(rank, 2, worker, 2);
+                    for (Document d : all(Sources.open(SourceSpec.of("mmc4", root), o, new SkipLog()))) {
+                        seen.add(d.sentences().get(0));
+                    }
+                }
+            }
+            assertEquals(all.size(), seen.size(), "no document twice");
+            assertEquals(all, new java.util.HashSet<>(seen), "no document missing");
+            for (int s = 3; s < 5; s++) {
+                Files2.lines(root.resolve("data/docs_shard_" + s + "_v3.jsonl"),
+                        List.of(doc(List.of("s" + s + " only."), im("ok.jpg", 0, 0.3))));
+                all.add("s" + s + " only.");
+            }
+        }
+    }
+
+    @Test
     void resumeInsideZippedShardsWithShuffle() throws IOException {
         for (int s = 0; s < 3; s++) {
             List<String> lines = new ArrayList<>();
