@@ -14,8 +14,10 @@ import java.util.Iterator;
  * consumer (wrap in a {@link Prefetcher} for parallel decoding).
  *
  * <p>Bad records never throw: they are counted in {@link #skips()} and the stream
- * goes on. {@link #next()} throws {@link IllegalStateException} only when a whole
- * epoch produced no usable document.
+ * goes on. {@link #hasNext()} and {@link #next()} throw {@link IllegalStateException}
+ * only when a whole epoch produced no usable document (the message carries the
+ * skip summary); opening a source throws {@link IllegalArgumentException} when the
+ * dataset folder is unreadable or holds no matching file.
  */
 public interface DocumentSource extends Iterator<Document>, AutoCloseable {
 

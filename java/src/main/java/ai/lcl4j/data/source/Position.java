@@ -42,7 +42,8 @@ public sealed interface Position permits Position.Shard, Position.Mix {
             case "shard": {
                 List<RecordRef> buffer = new ArrayList<>();
                 for (JsonNode r : n.path("buffer")) buffer.add(new RecordRef(r.get(0).asInt(), r.get(1).asLong()));
-                return new Shard(n.path("files").asInt(), n.path("epoch").asInt(), n.path("fileCursor").asInt(),
+                return new Shard(n.path("files").asInt(), n.path("fingerprint").asLong(), n.path("epoch").asInt(),
+                        n.path("fileCursor").asInt(),
                         n.path("record").asLong(), n.path("rng").asLong(), n.path("emitted").asLong(), buffer);
             }
             case "mix": {
@@ -65,6 +66,7 @@ public sealed interface Position permits Position.Shard, Position.Mix {
      * Position of a single-format sharded stream.
      *
      * @param files      number of shard files the source saw (a restore against another file set fails)
+     * @param fingerprint hash of the shard file names (not their folder, so a moved dataset still resumes)
      * @param epoch      current epoch (0-based)
      * @param fileCursor index into this epoch's file order for this rank/worker
      * @param record     next raw record to read in that file
@@ -72,7 +74,7 @@ public sealed interface Position permits Position.Shard, Position.Mix {
      * @param emitted    documents returned so far (all epochs)
      * @param buffer     records read but not yet returned, in buffer order
      */
-    record Shard(int files, int epoch, int fileCursor, long record, long rng, long emitted,
+    record Shard(int files, long fingerprint, int epoch, int fileCursor, long record, long rng, long emitted,
                  List<RecordRef> buffer) implements Position {
         public Shard {
             buffer = List.copyOf(buffer);
@@ -81,7 +83,7 @@ public sealed interface Position permits Position.Shard, Position.Mix {
         @Override
         public JsonNode toJsonTree() {
             ObjectNode o = JSON.createObjectNode();
-            o.put("kind", "shard").put("files", files).put("epoch", epoch).put("fileCursor", fileCursor)
+            o.put("kind", "shard").put("files", files).put("fingerprint", fingerprint).put("epoch", epoch).put("fileCursor", fileCursor)
                     .put("record", record).put("rng", rng).put("emitted", emitted);
             ArrayNode b = o.putArray("buffer");
             for (RecordRef r : buffer) b.addArray().add(r.file()).add(r.record());

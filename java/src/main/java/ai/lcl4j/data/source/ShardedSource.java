@@ -42,6 +42,7 @@ public final class ShardedSource implements DocumentSource {
     private final StreamOptions opts;
     private final SkipLog log;
     private final int nFiles;
+    private final long fingerprint;
     private final boolean fileLevel;
 
     private int epoch;
@@ -60,6 +61,9 @@ public final class ShardedSource implements DocumentSource {
         this.log = log;
         this.nFiles = format.files().size();
         this.fileLevel = nFiles >= opts.slots();
+        long h = 1469598103934665603L;
+        for (java.nio.file.Path f : format.files()) h = SplitMix64.mix(h ^ f.getFileName().toString().hashCode());
+        this.fingerprint = h;
         this.rng = new SplitMix64(SplitMix64.derive(opts.seed(), 1, opts.slot()));
         this.order = order(0);
     }
@@ -176,7 +180,7 @@ public final class ShardedSource implements DocumentSource {
     public Position position() {
         List<Position.RecordRef> refs = new ArrayList<>(buffer.size());
         for (Item it : buffer) refs.add(it.ref());
-        return new Position.Shard(nFiles, epoch, fileCursor, record, rng.state(), emitted, refs);
+        return new Position.Shard(nFiles, fingerprint, epoch, fileCursor, record, rng.state(), emitted, refs);
     }
 
     @Override
@@ -187,6 +191,10 @@ public final class ShardedSource implements DocumentSource {
         if (p.files() != nFiles) {
             throw new IllegalArgumentException("position was saved over " + p.files() + " files but " + describe()
                     + " has " + nFiles + "; the dataset changed");
+        }
+        if (p.fingerprint() != fingerprint) {
+            throw new IllegalArgumentException("position was saved over other shard files than " + describe()
+                    + " now holds (same count, different names); the dataset changed");
         }
         closeReader();
         epoch = p.epoch();
@@ -236,7 +244,7 @@ public final class ShardedSource implements DocumentSource {
 
     @Override
     public String describe() {
-        return format.name() + " " + format.files().get(0).getParent() + " (" + nFiles + " files)";
+        return format.name() + " " + format.files().get(0).toAbsolutePath().getParent() + " (" + nFiles + " files)";
     }
 
     private void closeReader() {

@@ -16,7 +16,7 @@ import java.util.function.LongPredicate;
  * document's only sentence is "f:r", and records listed in bad are counted as
  * "fake bad" instead of returned. Counts opens so tests can see files were skipped.
  */
-final class FakeFormat implements RecordFormat {
+class FakeFormat implements RecordFormat {
     final int[] sizes;
     final Set<String> bad;
     final String name;

@@ -154,6 +154,23 @@ class ShardedSourceTest {
     }
 
     @Test
+    void positionAgainstRenamedFilesIsRejected() {
+        ShardedSource a = new ShardedSource(new FakeFormat("x", Set.of(), 3, 3), StreamOptions.sequential(), new SkipLog());
+        a.next();
+        ShardedSource b = new ShardedSource(new FakeFormat("y", Set.of(), 3, 3), StreamOptions.sequential(), new SkipLog());
+        b.seek(a.position()); // same file names in another folder: a moved dataset resumes
+        FakeFormat renamed = new FakeFormat(3, 3) {
+            @Override
+            public java.util.List<java.nio.file.Path> files() {
+                return java.util.List.of(java.nio.file.Path.of("z/g0"), java.nio.file.Path.of("z/g1"));
+            }
+        };
+        ShardedSource c = new ShardedSource(renamed, StreamOptions.sequential(), new SkipLog());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.seek(a.position()));
+        assertTrue(e.getMessage().contains("different names"), e.getMessage());
+    }
+
+    @Test
     void zeroUsableDocumentsIsAnError() {
         FakeFormat f = new FakeFormat(Set.of("0:0", "0:1", "1:0"), 2, 1);
         ShardedSource s = new ShardedSource(f, StreamOptions.training(1), new SkipLog(m -> { }));
@@ -164,7 +181,7 @@ class ShardedSourceTest {
 
     @Test
     void positionJsonRoundTrips() {
-        Position p = new Position.Mix(-5, List.of(new Position.Shard(3, 1, 2, 40, Long.MIN_VALUE, 99,
+        Position p = new Position.Mix(-5, List.of(new Position.Shard(3, 77, 1, 2, 40, Long.MIN_VALUE, 99,
                 List.of(new Position.RecordRef(2, 7), new Position.RecordRef(0, 1)))), List.of(true));
         assertEquals(p, Position.parse(p.toJson()));
     }
