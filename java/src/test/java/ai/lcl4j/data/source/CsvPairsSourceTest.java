@@ -25,10 +25,10 @@ class CsvPairsSourceTest {
 
     @Test
     void tsvWithDefaultColumnsAndRelativePaths() throws IOException {
-        Files2.image(root.resolve("imgs/a.jpg"));
-        Files2.image(root.resolve("imgs/b.jpg"));
-        Path abs = Files2.image(root.resolve("elsewhere/c.jpg"));
-        Files2.lines(root.resolve("train.tsv"), List.of("title\tfilepath\tother",
+        FixtureFiles.image(root.resolve("imgs/a.jpg"));
+        FixtureFiles.image(root.resolve("imgs/b.jpg"));
+        Path abs = FixtureFiles.image(root.resolve("elsewhere/c.jpg"));
+        FixtureFiles.lines(root.resolve("train.tsv"), List.of("title\tfilepath\tother",
                 "a cat\timgs/a.jpg\tx", "a dog\timgs/b.jpg\ty", "an absolute path\t" + abs + "\tz"));
         List<Document> docs = all(Sources.open(SourceSpec.of("csv", root.resolve("train.tsv")), StreamOptions.sequential(),
                 new SkipLog()));
@@ -41,9 +41,9 @@ class CsvPairsSourceTest {
 
     @Test
     void commaSeparatedWithQuotesAndCustomColumns() throws IOException {
-        Files2.image(root.resolve("p/1.png"));
-        Files2.image(root.resolve("p/2.png"));
-        Files2.lines(root.resolve("pairs.csv"), List.of("image,caption",
+        FixtureFiles.image(root.resolve("p/1.png"));
+        FixtureFiles.image(root.resolve("p/2.png"));
+        FixtureFiles.lines(root.resolve("pairs.csv"), List.of("image,caption",
                 "p/1.png,\"a photo, with a comma\"", "\"p/2.png\",\"she said \"\"hi\"\"\""));
         SourceSpec spec = SourceSpec.parse("{\"type\":\"csv\",\"path\":\"" + root.resolve("pairs.csv")
                 + "\",\"separator\":\",\",\"image_column\":\"image\",\"caption_column\":\"caption\"}");
@@ -53,9 +53,9 @@ class CsvPairsSourceTest {
 
     @Test
     void badRowsAreCounted() throws IOException {
-        Files2.image(root.resolve("ok.jpg"));
+        FixtureFiles.image(root.resolve("ok.jpg"));
         Files.write(root.resolve("empty.jpg"), new byte[0]);
-        Files2.lines(root.resolve("d.tsv"), List.of("filepath\ttitle",
+        FixtureFiles.lines(root.resolve("d.tsv"), List.of("filepath\ttitle",
                 "ok.jpg\tfine",
                 "missing.jpg\tno file",
                 "empty.jpg\tzero bytes",
@@ -74,7 +74,7 @@ class CsvPairsSourceTest {
 
     @Test
     void missingColumnIsAnErrorNamingTheColumns() throws IOException {
-        Files2.lines(root.resolve("d.tsv"), List.of("path\tcaption", "a.jpg\tx"));
+        FixtureFiles.lines(root.resolve("d.tsv"), List.of("path\tcaption", "a.jpg\tx"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Sources.open(SourceSpec.of("csv", root.resolve("d.tsv")), StreamOptions.sequential(), new SkipLog()));
         assertTrue(e.getMessage().contains("'filepath'") && e.getMessage().contains("[path, caption]"), e.getMessage());

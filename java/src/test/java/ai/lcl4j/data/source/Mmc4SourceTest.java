@@ -51,11 +51,11 @@ class Mmc4SourceTest {
 
     @Test
     void readsZippedAndPlainShardsWithFlatImages() throws IOException {
-        Files2.zippedLines(root.resolve("data/docs_shard_0_v2.jsonl.zip"), List.of(
+        FixtureFiles.zippedLines(root.resolve("data/docs_shard_0_v2.jsonl.zip"), List.of(
                 doc(List.of("a cat.", "a dog."), im("aaaaaaaaaaa1.jpg", 1, 0.31), im("aaaaaaaaaaa2.jpg", 0, 0.2))));
-        Files2.lines(root.resolve("data/docs_shard_1_v3.jsonl"), List.of(
+        FixtureFiles.lines(root.resolve("data/docs_shard_1_v3.jsonl"), List.of(
                 doc(List.of("one.", "two.", "three."), im("bbbbbbbbbbb1.jpg", 2, 0.27))));
-        for (String n : List.of("aaaaaaaaaaa1.jpg", "aaaaaaaaaaa2.jpg", "bbbbbbbbbbb1.jpg")) Files2.image(root.resolve("images/" + n));
+        for (String n : List.of("aaaaaaaaaaa1.jpg", "aaaaaaaaaaa2.jpg", "bbbbbbbbbbb1.jpg")) FixtureFiles.image(root.resolve("images/" + n));
 
         SkipLog log = new SkipLog();
         List<Document> docs = all(Sources.open(SourceSpec.of("mmc4", root), StreamOptions.sequential(), log));
@@ -78,9 +78,9 @@ class Mmc4SourceTest {
 
     @Test
     void findsImagesInPerShardFolders() throws IOException {
-        Files2.zippedLines(root.resolve("data/docs_no_face_shard_17_v2.jsonl.zip"), List.of(
+        FixtureFiles.zippedLines(root.resolve("data/docs_no_face_shard_17_v2.jsonl.zip"), List.of(
                 doc(List.of("x."), im("cccccccccccc.jpg", 0, 0.3))));
-        Files2.image(root.resolve("images/17/cccccccccccc.jpg"));
+        FixtureFiles.image(root.resolve("images/17/cccccccccccc.jpg"));
         Document d = Sources.open(SourceSpec.of("mmc4", root), StreamOptions.sequential(), new SkipLog()).next();
         assertEquals(root.resolve("images/17/cccccccccccc.jpg").toString(), d.images().get(0).source().describe());
     }
@@ -88,9 +88,9 @@ class Mmc4SourceTest {
     @Test
     void globSelectsShardsAndImagesFolderIsAnOption() throws IOException {
         Path data = root.resolve("shards");
-        Files2.lines(data.resolve("docs_shard_3_v3.jsonl"), List.of(doc(List.of("kept."), im("d1.jpg", 0, 0.3))));
-        Files2.lines(data.resolve("other.jsonl"), List.of(doc(List.of("not matched."), im("d1.jpg", 0, 0.3))));
-        Files2.image(root.resolve("pics/d1.jpg"));
+        FixtureFiles.lines(data.resolve("docs_shard_3_v3.jsonl"), List.of(doc(List.of("kept."), im("d1.jpg", 0, 0.3))));
+        FixtureFiles.lines(data.resolve("other.jsonl"), List.of(doc(List.of("not matched."), im("d1.jpg", 0, 0.3))));
+        FixtureFiles.image(root.resolve("pics/d1.jpg"));
         SourceSpec spec = SourceSpec.of("mmc4", data.resolve("docs_shard_*_v3.jsonl")).withImages(root.resolve("pics"));
         List<Document> docs = all(Sources.open(spec, StreamOptions.sequential(), new SkipLog()));
         assertEquals(1, docs.size());
@@ -99,11 +99,11 @@ class Mmc4SourceTest {
 
     @Test
     void badInputIsCountedWithItsReasonAndTheStreamGoesOn() throws IOException {
-        Files2.image(root.resolve("images/ok.jpg"));
-        Files2.image(root.resolve("images/ok2.jpg"));
+        FixtureFiles.image(root.resolve("images/ok.jpg"));
+        FixtureFiles.image(root.resolve("images/ok2.jpg"));
         Files.createDirectories(root.resolve("images"));
         Files.write(root.resolve("images/empty.jpg"), new byte[0]);
-        Files2.lines(root.resolve("data/docs_shard_0_v3.jsonl"), List.of(
+        FixtureFiles.lines(root.resolve("data/docs_shard_0_v3.jsonl"), List.of(
                 doc(List.of("good."), im("ok.jpg", 0, 0.3)),                                  // line 1: good
                 "{\"text_list\": [\"broken",                                                   // 2: malformed json
                 doc(List.of("one missing."), im("gone.jpg", 0, 0.3), im("ok2.jpg", 0, 0.3)),  // 3: used, 1 image dropped
@@ -120,8 +120,8 @@ class Mmc4SourceTest {
         // a truncated zip in a second shard: what came before the cut is kept, the rest is counted
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 400; i++) many.add(doc(List.of("zipped " + i + " with some words to compress."), im("ok.jpg", 0, 0.3)));
-        Path zip = Files2.zippedLines(root.resolve("data/docs_shard_1_v2.jsonl.zip"), many);
-        Files2.truncate(zip, Files.size(zip) / 2);
+        Path zip = FixtureFiles.zippedLines(root.resolve("data/docs_shard_1_v2.jsonl.zip"), many);
+        FixtureFiles.truncate(zip, Files.size(zip) / 2);
 
         SkipLog log = new SkipLog(m -> { });
         List<Document> docs = all(Sources.open(SourceSpec.of("mmc4", root), StreamOptions.sequential(), log));
@@ -146,8 +146,8 @@ class Mmc4SourceTest {
 
     @Test
     void skipMessagesNameFileLineAndReason() throws IOException {
-        Files2.lines(root.resolve("data/docs_shard_0_v3.jsonl"), List.of(doc(List.of("a."), im("ok.jpg", 0, 0.3)), "{oops"));
-        Files2.image(root.resolve("images/ok.jpg"));
+        FixtureFiles.lines(root.resolve("data/docs_shard_0_v3.jsonl"), List.of(doc(List.of("a."), im("ok.jpg", 0, 0.3)), "{oops"));
+        FixtureFiles.image(root.resolve("images/ok.jpg"));
         List<String> msgs = new ArrayList<>();
         all(Sources.open(SourceSpec.of("mmc4", root), StreamOptions.sequential(), new SkipLog(msgs::add)));
         assertEquals(1, msgs.size());
@@ -157,8 +157,8 @@ class Mmc4SourceTest {
 
     @Test
     void imageDeletedAfterReadingFailsOnReadWithItsPath() throws IOException {
-        Files2.lines(root.resolve("data/docs_shard_0_v3.jsonl"), List.of(doc(List.of("a."), im("ok.jpg", 0, 0.3))));
-        Path img = Files2.image(root.resolve("images/ok.jpg"));
+        FixtureFiles.lines(root.resolve("data/docs_shard_0_v3.jsonl"), List.of(doc(List.of("a."), im("ok.jpg", 0, 0.3))));
+        Path img = FixtureFiles.image(root.resolve("images/ok.jpg"));
         Document d = Sources.open(SourceSpec.of("mmc4", root), StreamOptions.sequential(), new SkipLog()).next();
         Files.delete(img);
         IOException e = assertThrows(NoSuchFileException.class, () -> d.images().get(0).source().read());
@@ -183,7 +183,7 @@ class Mmc4SourceTest {
 
     @Test
     void twoRanksTimesTwoWorkersReadEveryDocumentOnce() throws IOException {
-        Files2.image(root.resolve("images/ok.jpg"));
+        FixtureFiles.image(root.resolve("images/ok.jpg"));
         java.util.Set<String> all = new java.util.HashSet<>();
         for (int s = 0; s < 3; s++) { // 3 shards < 4 slots: record-level split; then 5 shards: file-level
             List<String> lines = new ArrayList<>();
@@ -191,7 +191,7 @@ class Mmc4SourceTest {
                 lines.add(doc(List.of("s" + s + " d" + i + "."), im("ok.jpg", 0, 0.3)));
                 all.add("s" + s + " d" + i + ".");
             }
-            Files2.zippedLines(root.resolve("data/docs_shard_" + s + "_v2.jsonl.zip"), lines);
+            FixtureFiles.zippedLines(root.resolve("data/docs_shard_" + s + "_v2.jsonl.zip"), lines);
         }
         for (int round = 0; round < 2; round++) {
             List<String> seen = new ArrayList<>();
@@ -206,7 +206,7 @@ class Mmc4SourceTest {
             assertEquals(all.size(), seen.size(), "no document twice");
             assertEquals(all, new java.util.HashSet<>(seen), "no document missing");
             for (int s = 3; s < 5; s++) {
-                Files2.lines(root.resolve("data/docs_shard_" + s + "_v3.jsonl"),
+                FixtureFiles.lines(root.resolve("data/docs_shard_" + s + "_v3.jsonl"),
                         List.of(doc(List.of("s" + s + " only."), im("ok.jpg", 0, 0.3))));
                 all.add("s" + s + " only.");
             }
@@ -218,9 +218,9 @@ class Mmc4SourceTest {
         for (int s = 0; s < 3; s++) {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < 30; i++) lines.add(doc(List.of("s" + s + " d" + i + "."), im("ok.jpg", 0, 0.3)));
-            Files2.zippedLines(root.resolve("data/docs_shard_" + s + "_v2.jsonl.zip"), lines);
+            FixtureFiles.zippedLines(root.resolve("data/docs_shard_" + s + "_v2.jsonl.zip"), lines);
         }
-        Files2.image(root.resolve("images/ok.jpg"));
+        FixtureFiles.image(root.resolve("images/ok.jpg"));
         StreamOptions o = StreamOptions.training(7).withShuffle(7, 12).withEpochs(2);
         SourceSpec spec = SourceSpec.of("mmc4", root);
         DocumentSource a = Sources.open(spec, o, new SkipLog());

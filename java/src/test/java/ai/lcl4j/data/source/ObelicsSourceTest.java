@@ -24,7 +24,7 @@ class ObelicsSourceTest {
     }
 
     private Path shaImage(String url, String ext) throws IOException {
-        return Files2.image(root.resolve("images/" + WanJuanFormat.sha256Hex(url) + "." + ext));
+        return FixtureFiles.image(root.resolve("images/" + WanJuanFormat.sha256Hex(url) + "." + ext));
     }
 
     private static List<Document> all(DocumentSource s) {
@@ -83,8 +83,8 @@ class ObelicsSourceTest {
 
     @Test
     void urlMapTsvLocatesImages() throws IOException {
-        Files2.image(root.resolve("dl/00000/000000001.jpg"));
-        Files2.lines(root.resolve("map.tsv"), List.of("http://b/x.jpg\tdl/00000/000000001.jpg"));
+        FixtureFiles.image(root.resolve("dl/00000/000000001.jpg"));
+        FixtureFiles.lines(root.resolve("map.tsv"), List.of("http://b/x.jpg\tdl/00000/000000001.jpg"));
         try (ParquetFixture p = new ParquetFixture(root.resolve("o.parquet"))) {
             p.row(l("http://b/x.jpg", null), l(null, "mapped."), null);
             p.row(l("http://b/unmapped.jpg", null), l(null, "not in the map."), null);
@@ -119,7 +119,7 @@ class ObelicsSourceTest {
         try (ParquetFixture p = new ParquetFixture(root.resolve("data/b.parquet"))) {
             for (int i = 0; i < 5; i++) p.row(l("http://ok", null), l(null, "lost " + i), null);
         }
-        Files2.truncate(root.resolve("data/b.parquet"), Files.size(root.resolve("data/b.parquet")) - 20); // footer gone
+        FixtureFiles.truncate(root.resolve("data/b.parquet"), Files.size(root.resolve("data/b.parquet")) - 20); // footer gone
         SkipLog log = new SkipLog(m -> { });
         List<Document> docs = all(Sources.open(SourceSpec.of("obelics", root), StreamOptions.sequential(), log));
         assertEquals(List.of("good.", "good again."), docs.stream().map(d -> d.sentences().get(0)).toList());

@@ -44,10 +44,10 @@ class SourcesTest {
 
     @Test
     void severalSpecsOpenAWeightedMix() throws IOException {
-        Files2.image(root.resolve("a/ok.jpg"));
-        Files2.lines(root.resolve("a/pairs.tsv"), List.of("filepath\ttitle", "ok.jpg\tfrom csv"));
-        Files2.image(root.resolve("m/images/ok.jpg"));
-        Files2.lines(root.resolve("m/data/docs_shard_0_v3.jsonl"), List.of(Mmc4SourceTest.doc(List.of("from mmc4."),
+        FixtureFiles.image(root.resolve("a/ok.jpg"));
+        FixtureFiles.lines(root.resolve("a/pairs.tsv"), List.of("filepath\ttitle", "ok.jpg\tfrom csv"));
+        FixtureFiles.image(root.resolve("m/images/ok.jpg"));
+        FixtureFiles.lines(root.resolve("m/data/docs_shard_0_v3.jsonl"), List.of(Mmc4SourceTest.doc(List.of("from mmc4."),
                 Mmc4SourceTest.im("ok.jpg", 0, 0.3))));
         List<SourceSpec> specs = List.of(SourceSpec.of("csv", root.resolve("a/pairs.tsv")).withWeight(1),
                 SourceSpec.of("mmc4", root.resolve("m")).withWeight(1));

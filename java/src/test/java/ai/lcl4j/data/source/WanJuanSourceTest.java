@@ -35,7 +35,7 @@ class WanJuanSourceTest {
     }
 
     private Path img(String url) throws IOException {
-        return Files2.image(root.resolve("images/" + WanJuanFormat.sha256Hex(url) + ".jpg"));
+        return FixtureFiles.image(root.resolve("images/" + WanJuanFormat.sha256Hex(url) + ".jpg"));
     }
 
     private List<Document> read(SkipLog log) {
@@ -59,7 +59,7 @@ class WanJuanSourceTest {
         img(u3);
         String zh = "![](" + u1 + ")\n\n上海今天天气晴朗，气温二十度。\n\n市民纷纷外出游玩。\n![图](" + u2 + ")\n";
         String en = "The bridge opened in 1932.\n\nIt spans the harbour.\n\n![](" + u3 + ")";
-        Files2.lines(root.resolve("data/part-000.jsonl"), List.of(record("Zh1", zh, u1, u2), record("En1", en, u3)));
+        FixtureFiles.lines(root.resolve("data/part-000.jsonl"), List.of(record("Zh1", zh, u1, u2), record("En1", en, u3)));
 
         SkipLog log = new SkipLog();
         List<Document> docs = read(log);
@@ -88,7 +88,7 @@ class WanJuanSourceTest {
     void imageBetweenParagraphsGoesBeforeTheNextOne() throws IOException {
         String u = "http://x/mid.jpg";
         img(u);
-        Files2.lines(root.resolve("data/a.jsonl"), List.of(record("M", "第一段。\n\n![](" + u + ")\n\n第二段。", u)));
+        FixtureFiles.lines(root.resolve("data/a.jsonl"), List.of(record("M", "第一段。\n\n![](" + u + ")\n\n第二段。", u)));
         Document d = read(new SkipLog()).get(0);
         assertEquals(List.of("第一段。", "第二段。"), d.sentences());
         assertEquals(1, d.images().get(0).sentence());
@@ -99,7 +99,7 @@ class WanJuanSourceTest {
     void markerWithoutImgListEntryResolvesByHashingTheUrl() throws IOException {
         String u = "http://x/unlisted.jpg";
         img(u);
-        Files2.lines(root.resolve("data/a.jsonl"), List.of(record("U", "text ![](" + u + ")")));
+        FixtureFiles.lines(root.resolve("data/a.jsonl"), List.of(record("U", "text ![](" + u + ")")));
         assertEquals(1, read(new SkipLog()).get(0).images().size());
     }
 
@@ -107,7 +107,7 @@ class WanJuanSourceTest {
     void badRecordsAreCounted() throws IOException {
         String ok = "http://x/ok.jpg", gone = "http://x/gone.jpg";
         img(ok);
-        Files2.lines(root.resolve("data/a.jsonl"), List.of(
+        FixtureFiles.lines(root.resolve("data/a.jsonl"), List.of(
                 record("1", "只有文字，没有图片。"),                               // no images
                 record("2", "![](" + ok + ")\n\n  \n", ok),                        // empty text
                 record("3", "文字 ![](" + gone + ")", gone),                       // missing -> no usable images

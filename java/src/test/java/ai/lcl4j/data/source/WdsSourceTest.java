@@ -80,7 +80,7 @@ class WdsSourceTest {
         TarFixture big = new TarFixture();
         for (int i = 0; i < 20; i++) big.add(i + ".jpg", "x".repeat(3000)).add(i + ".txt", "cut " + i);
         Path cut = big.write(root.resolve("shards/b.tar"));
-        Files2.truncate(cut, 512 * 50 + 100); // ends inside a member's data
+        FixtureFiles.truncate(cut, 512 * 50 + 100); // ends inside a member's data
         new TarFixture().add("9.jpg", "I9").add("9.txt", "after the cut").write(root.resolve("shards/c.tar"));
 
         SkipLog log = new SkipLog(m -> { });

@@ -10,8 +10,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Writes fixture files for the reader tests. */
-final class Files2 {
-    private Files2() {
+final class FixtureFiles {
+    private FixtureFiles() {
     }
 
     static Path lines(Path file, List<String> lines) throws IOException {
