@@ -1,0 +1,110 @@
+package ai.lcl4j.data.source;
+
+import com.github.luben.zstd.Zstd;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.xerial.snappy.Snappy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Parquet page codecs without Hadoop. parquet-hadoop's own CodecFactory builds a
+ * Hadoop Configuration for every codec, which needs Hadoop's XML and logging jars
+ * (tens of MB); the libraries below already come with parquet-hadoop.
+ * Supported: UNCOMPRESSED, SNAPPY (HF's default), GZIP, ZSTD. Any other codec
+ * fails the file with an IOException naming it (counted as an unreadable shard).
+ */
+public final class ParquetCodecs implements CompressionCodecFactory {
+
+    @Override
+    public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+        return new BytesInputCompressor() {
+            @Override
+            public BytesInput compress(BytesInput bytes) throws IOException {
+                byte[] in = bytes.toByteArray();
+                switch (codec) {
+                    case UNCOMPRESSED:
+                        return BytesInput.from(in);
+                    case SNAPPY:
+                        return BytesInput.from(Snappy.compress(in));
+                    case ZSTD:
+                        return BytesInput.from(Zstd.compress(in));
+                    case GZIP: {
+                        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+                        try (GZIPOutputStream gz = new GZIPOutputStream(bo)) {
+                            gz.write(in);
+                        }
+                        return BytesInput.from(bo.toByteArray());
+                    }
+                    default:
+                        throw new IOException("parquet codec " + codec + " is not supported by lcl4j");
+                }
+            }
+
+            @Override
+            public CompressionCodecName getCodecName() {
+                return codec;
+            }
+
+            @Override
+            public void release() {
+            }
+        };
+    }
+
+    @Override
+    public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+        return new BytesInputDecompressor() {
+            @Override
+            public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+                return BytesInput.from(inflate(codec, bytes.toByteArray(), uncompressedSize));
+            }
+
+            @Override
+            public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+                    throws IOException {
+                byte[] in = new byte[compressedSize];
+                input.duplicate().get(in);
+                output.put(inflate(codec, in, uncompressedSize));
+            }
+
+            @Override
+            public void release() {
+            }
+        };
+    }
+
+    static byte[] inflate(CompressionCodecName codec, byte[] in, int size) throws IOException {
+        byte[] out;
+        switch (codec) {
+            case UNCOMPRESSED:
+                out = in;
+                break;
+            case SNAPPY:
+                out = Snappy.uncompress(in);
+                break;
+            case ZSTD:
+                out = Zstd.decompress(in, size);
+                break;
+            case GZIP:
+                try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in))) {
+                    out = gz.readAllBytes();
+                }
+                break;
+            default:
+                throw new IOException("parquet codec " + codec + " is not supported by lcl4j");
+        }
+        if (out.length != size) throw new IOException(codec + " page inflated to " + out.length + " bytes, expected " + size);
+        return out;
+    }
+
+    @Override
+    public void release() {
+    }
+}
