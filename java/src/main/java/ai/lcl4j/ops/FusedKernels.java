@@ -10,4 +10,13 @@ public record FusedKernels(AttentionKernel attention, InfoNceKernel infoNce) {
     public static FusedKernels emulated() {
         return new FusedKernels(new EmulatedAttentionKernel(), new EmulatedInfoNceKernel());
     }
+
+    /**
+     * The native library's kernels ({@code ai.lcl4j.kernels.TensorKernels}).
+     * TODO(merge): wired when the kernels land on main; until then this says so.
+     */
+    public static FusedKernels nativeKernels() {
+        throw new IllegalStateException("native kernels are not wired yet (ai.lcl4j.kernels not merged); "
+                + "use Backend.LIBTORCH or FusedKernels.emulated()");
+    }
 }

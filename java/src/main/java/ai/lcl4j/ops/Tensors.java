@@ -61,5 +61,13 @@ public final class Tensors {
         return den == 0 ? num : num / den;
     }
 
+    /**
+     * dtype test; JavaCPP hands back enum values from native code as fresh objects,
+     * so compare the underlying value, never with ==.
+     */
+    public static boolean isType(Tensor t, torch.ScalarType type) {
+        return t.scalar_type().value == type.value;
+    }
+
     static List<Tensor> list(Tensor... ts) { return List.of(ts); }
 }
