@@ -102,10 +102,12 @@ int validate_infonce(const lcl_infonce_params* p, bool backward, Memory memory, 
         return fail(LCL_ERR_BAD_DTYPE, "%s: dtype must be float32 (LCL_FLOAT32), got %d", who, p->dtype);
     struct Named { const void* ptr; const char* name; };
     const Named inputs[] = {{p->image, "image"}, {p->text, "text"}, {p->image_all, "image_all"},
-                            {p->text_all, "text_all"}, {p->scale, "scale"}, {p->loss, "loss"},
+                            {p->text_all, "text_all"}, {p->scale, "scale"},
                             {p->lse_i2t, "lse_i2t"}, {p->lse_t2i, "lse_t2i"}};
     for (const Named& t : inputs)
         if (t.ptr == nullptr) return fail(LCL_ERR_NULL_POINTER, "%s: %s is NULL", who, t.name);
+    // forward writes loss; backward reads only the LSEs it saved
+    if (!backward && p->loss == nullptr) return fail(LCL_ERR_NULL_POINTER, "%s: loss is NULL", who);
     if (backward) {
         const Named grads[] = {{p->dloss, "dloss"}, {p->dimage, "dimage"}, {p->dtext, "dtext"},
                                {p->dimage_all, "dimage_all"}, {p->dtext_all, "dtext_all"},
