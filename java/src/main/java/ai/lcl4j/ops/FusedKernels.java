@@ -12,11 +12,11 @@ public record FusedKernels(AttentionKernel attention, InfoNceKernel infoNce) {
     }
 
     /**
-     * The native library's kernels ({@code ai.lcl4j.kernels.TensorKernels}).
-     * TODO(merge): wired when the kernels land on main; until then this says so.
+     * The native library's kernels ({@code ai.lcl4j.kernels.TensorKernels}); the
+     * library loads on first use, and a machine without it fails there with the
+     * loader's message.
      */
     public static FusedKernels nativeKernels() {
-        throw new IllegalStateException("native kernels are not wired yet (ai.lcl4j.kernels not merged); "
-                + "use Backend.LIBTORCH or FusedKernels.emulated()");
+        return new FusedKernels(new NativeAttentionKernel(), new NativeInfoNceKernel());
     }
 }

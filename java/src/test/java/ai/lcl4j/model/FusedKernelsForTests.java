@@ -13,7 +13,11 @@ final class FusedKernelsForTests {
     static synchronized FusedKernels get() {
         if (chosen == null) {
             try {
-                chosen = FusedKernels.nativeKernels();
+                FusedKernels k = FusedKernels.nativeKernels();
+                // probe: the library loads lazily, so call it once on a tiny input
+                org.bytedeco.pytorch.Tensor x = org.bytedeco.pytorch.global.torch.randn(1, 1, 3, 4);
+                k.attention().forward(x, x, x, true, 0.5f, null, null);
+                chosen = k;
                 System.out.println("[lcl4j tests] FUSED uses the native kernels");
             } catch (Throwable t) {
                 chosen = FusedKernels.emulated();
