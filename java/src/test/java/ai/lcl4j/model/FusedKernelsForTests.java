@@ -15,7 +15,7 @@ final class FusedKernelsForTests {
             try {
                 FusedKernels k = FusedKernels.nativeKernels();
                 // probe: the library loads lazily, so call it once on a tiny input
-                org.bytedeco.pytorch.Tensor x = org.bytedeco.pytorch.global.torch.randn(1, 1, 3, 4);
+                org.bytedeco.pytorch.Tensor x = org.bytedeco.pytorch.global.torch.randn(1, 1, 3, 32);
                 k.attention().forward(x, x, x, true, 0.5f, null, null);
                 chosen = k;
                 System.out.println("[lcl4j tests] FUSED uses the native kernels");

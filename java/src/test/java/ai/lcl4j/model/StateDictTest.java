@@ -139,7 +139,7 @@ class StateDictTest {
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad));
             assertTrue(ex.getMessage().contains("text.ln_final.bias"), ex.getMessage());
             assertTrue(ex.getMessage().contains("visual.proj"), ex.getMessage());
-            assertTrue(ex.getMessage().contains("lm_head.1.weight (expected [262, 32], got [3, 3])"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("lm_head.1.weight (expected [262, 64], got [3, 3])"), ex.getMessage());
         }
     }
 }

@@ -26,13 +26,16 @@ final class TestBatches {
         this.numImages = numImages;
     }
 
-    /** A small config for fast tests: T = 9 (odd), widths 32, two layers per tower. */
+    /**
+     * A small config for fast tests: T = 9 (odd), widths 64, two layers per tower,
+     * head width 32 (the smallest the native CPU kernel takes).
+     */
     static ModelConfig smallConfig() {
         return ModelConfigs.get("lcl-tiny", java.util.Map.of(
-                "embed_dim", 32,
-                "vision_cfg", java.util.Map.of("image_size", 24, "layers", 2, "width", 32, "patch_size", 8, "head_width", 16),
-                "text_cfg", java.util.Map.of("context_length", 64, "vocab_size", 262, "width", 32, "heads", 2, "layers", 2),
-                "pool_project_cfg", java.util.Map.of("input_dim", 32, "output_dim", 32, "attn_num_heads", 2)));
+                "embed_dim", 64,
+                "vision_cfg", java.util.Map.of("image_size", 24, "layers", 2, "width", 64, "patch_size", 8, "head_width", 32),
+                "text_cfg", java.util.Map.of("context_length", 64, "vocab_size", 262, "width", 64, "heads", 2, "layers", 2),
+                "pool_project_cfg", java.util.Map.of("input_dim", 64, "output_dim", 64, "attn_num_heads", 2)));
     }
 
     static TestBatches random(ModelConfig cfg, Random rnd, int rows, int length) {

@@ -27,7 +27,7 @@ class TrainingStepTest {
         long seed = System.nanoTime();
         ModelConfig cfg = TestBatches.smallConfig();
         try (LclModel m = new LclModel(cfg, ModelOptions.defaults().withKernels(ParityTest.kernels()).withSeed(seed))) {
-            TestBatches batch = TestBatches.random(cfg, new Random(seed), 4, 50);
+            TestBatches batch = TestBatches.random(cfg, new Random(seed), 3, 45);
             AdamW opt = adamW(m, 2e-3);
             double first = 0, last = 0, firstCon = 0, lastCon = 0;
             long t0 = System.nanoTime();
