@@ -1,6 +1,8 @@
 package ai.lcl4j.train;
 
 import ai.lcl4j.io.Safetensors;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.Scalar;
@@ -239,6 +241,46 @@ class AdamWTest {
         opt.step(); // no grads: nothing moves, no state appears
         params.forEach((n, p) -> assertTrue(p.equal(before.get(n)), n));
         assertTrue(opt.stateTensors().isEmpty());
+    }
+
+    /**
+     * Optimiser state made in the first step must survive a caller's
+     * PointerScope, and clip/step/zeroGrad must not leave native handles
+     * behind even when the caller has no scope of its own.
+     */
+    @Test
+    void stepsKeepStateAcrossCallerScopesAndDoNotAccumulateHandles() {
+        Map<String, Tensor> params = randomParams();
+        AdamW opt = ours(params);
+        Runnable scopedStep = () -> {
+            try (PointerScope ignored = new PointerScope()) {
+                setGrads(params, randomGrads());
+                GradClip.clip(params.values(), 1.0);
+                opt.step();
+                opt.zeroGrad();
+            }
+        };
+        Runnable bareStep = () -> {
+            try (PointerScope ignored = new PointerScope()) {
+                setGrads(params, randomGrads());
+            }
+            GradClip.clip(params.values(), 1.0);
+            opt.step();
+            opt.zeroGrad();
+        };
+        scopedStep.run(); // creates the state inside the caller's scope
+        bareStep.run();
+        long handles = Pointer.totalCount();
+        for (int i = 0; i < 300; i++) (i % 2 == 0 ? scopedStep : bareStep).run();
+        assertTrue(Pointer.totalCount() - handles <= 4, "native handles grew from " + handles + " to "
+                + Pointer.totalCount() + " over 300 steps");
+        assertEquals(302, opt.stateTensors().get("visual.conv1.weight.step").item_long());
+    }
+
+    static Map<String, Tensor> randomGrads() {
+        Map<String, Tensor> g = new LinkedHashMap<>();
+        SHAPES.forEach((n, s) -> g.put(n, torch.randn(s)));
+        return g;
     }
 
     @Test
