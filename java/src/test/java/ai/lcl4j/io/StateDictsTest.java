@@ -18,6 +18,7 @@ class StateDictsTest {
         Map<String, long[]> want = Map.of("w", new long[] {3, 4}, "s", new long[] {});
         Map<String, Tensor> got = Map.of("w", torch.zeros(3, 4), "s", torch.ones(new long[] {}));
         assertDoesNotThrow(() -> StateDicts.check(want, got));
+        assertDoesNotThrow(() -> StateDicts.check(StateDicts.shapesOf(got), got));
     }
 
     @Test

@@ -36,6 +36,15 @@ class CosineScheduleTest {
         assertEquals(0.5, c.lr(2), 1e-15);
     }
 
+    /** The schedule goes into state.json as JSON and comes back equal. */
+    @Test
+    void roundTripsThroughJackson() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String text = json.writeValueAsString(s);
+        assertEquals("{\"baseLr\":3.0E-4,\"warmupSteps\":2000,\"totalSteps\":10000}", text);
+        assertEquals(s, json.readValue(text, CosineSchedule.class));
+    }
+
     @Test
     void rejectsBadArguments() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new CosineSchedule(1, 10, 10))
