@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +27,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * Reads and writes the safetensors format (huggingface/safetensors) in pure
  * Java over libtorch tensors, so weights move between lcl4j and Python.
  *
- * <p>Writing follows the rules of Python's writer: tensors ordered by element
- * size (largest first), which keeps every tensor aligned to its element size
- * in the file, then by name (Python breaks ties between same-size dtypes by
- * dtype first, so the byte order may differ from its output while every
- * reader sees the same tensors); {@code __metadata__} first in the header; the
- * header padded with spaces to a multiple of 8 bytes. The file is written to
+ * <p>Writing reproduces Python's writer (safetensors 0.8.0, checked byte for
+ * byte in the tests): tensors ordered by dtype in descending Rust-enum order,
+ * which is by element size, largest first, so every tensor stays aligned to
+ * its element size; ties by name (UTF-8 bytes); compact JSON with
+ * {@code __metadata__} first; the header padded with spaces to a multiple of
+ * 8 bytes. (Python keeps metadata in a hash map, so its metadata key order
+ * varies; ours is the given map's order.) The file is written to
  * a temporary sibling, forced to disk and moved over the target, so a crash
  * leaves either the old file or the new one.
  *
@@ -114,10 +116,12 @@ public final class Safetensors {
                         + ", which safetensors cannot store here");
             }
         }
-        // largest element first keeps each tensor aligned to its element size (the header is padded to 8)
+        // Python's order: dtype descending (largest elements first, so each tensor is aligned to its element
+        // size; the header is padded to 8), then the name's UTF-8 bytes
         items.sort(Comparator.<Map.Entry<String, Tensor>>comparingInt(
-                        e -> -SafetensorsDtype.of(e.getValue().scalar_type()).itemSize())
-                .thenComparing(Map.Entry::getKey));
+                        e -> -SafetensorsDtype.of(e.getValue().scalar_type()).ordinal())
+                .thenComparing((a, b) -> Arrays.compareUnsigned(a.getKey().getBytes(StandardCharsets.UTF_8),
+                        b.getKey().getBytes(StandardCharsets.UTF_8))));
         List<Slot> slots = new ArrayList<>(items.size());
         long at = 0;
         for (Map.Entry<String, Tensor> e : items) {
