@@ -220,6 +220,9 @@ public final class CheckpointStore {
                 throw new CheckpointException(p, actual + " bytes but state.json recorded " + size.asLong());
             }
         }
+        if (!doc.has("state")) {
+            throw new CheckpointException(statePath, "has no \"state\" entry (the trainer's state)");
+        }
         return new Checkpoint(dir, step, savedAt, doc.get("state"));
     }
 
