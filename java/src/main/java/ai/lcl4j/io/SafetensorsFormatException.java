@@ -1,0 +1,15 @@
+package ai.lcl4j.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A safetensors file that breaks the format; the message names the file and, where one is at fault, the tensor. */
+public final class SafetensorsFormatException extends IOException {
+    public SafetensorsFormatException(Path file, String message) {
+        super(file + ": " + message);
+    }
+
+    public SafetensorsFormatException(Path file, String tensor, String message) {
+        super(file + ": tensor '" + tensor + "': " + message);
+    }
+}
