@@ -5,6 +5,8 @@ import java.nio.file.Path;
 
 /** A safetensors file that breaks the format; the message names the file and, where one is at fault, the tensor. */
 public final class SafetensorsFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     public SafetensorsFormatException(Path file, String message) {
         super(file + ": " + message);
     }
