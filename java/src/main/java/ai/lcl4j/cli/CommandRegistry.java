@@ -19,6 +19,11 @@ public final class CommandRegistry {
      */
     public static CommandRegistry standard() {
         return new CommandRegistry()
+                .register(new DemoCommand())
+                .register(new TrainCommand())
+                .register(new MakeDemoDataCommand())
+                .register(new ExportCommand())
+                .register(new LossCommand())
                 .register(new VersionCommand());
     }
 

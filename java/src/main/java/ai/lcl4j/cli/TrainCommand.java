@@ -1,0 +1,33 @@
+package ai.lcl4j.cli;
+
+import ai.lcl4j.train.TrainConfig;
+import ai.lcl4j.train.Trainer;
+import java.io.PrintStream;
+
+/** {@code lcl4j train}: one LCL (or ablation) training run from flags and/or a --config file. */
+final class TrainCommand implements Command {
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String description() {
+        return "Train the LCL model (or an ablation) on MMC4/OBELICS/WanJuan/webdataset/CSV data.";
+    }
+
+    @Override
+    public void declare(Flags flags) {
+        TrainFlags.declare(flags);
+    }
+
+    @Override
+    public int run(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
+        TrainConfig cfg = TrainFlags.config(args, TrainFlags.sources(args));
+        Trainer.Result r = new Trainer(cfg, Evaluations.forRoot(cfg.evalRoot()), args.get(TrainFlags.RESUME), out).run();
+        out.println("final losses " + r.lastLosses());
+        if (!r.lastEval().isEmpty()) out.println("final eval " + r.lastEval());
+        out.println("report: " + r.report());
+        return Cli.EXIT_OK;
+    }
+}

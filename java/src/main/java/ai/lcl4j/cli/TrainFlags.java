@@ -1,0 +1,104 @@
+package ai.lcl4j.cli;
+
+import ai.lcl4j.data.source.SourceSpec;
+import ai.lcl4j.ops.Backend;
+import ai.lcl4j.train.Objective;
+import ai.lcl4j.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The flags of {@code train} (and {@code demo}, which presets some), and their TrainConfig. */
+final class TrainFlags {
+    private TrainFlags() {}
+
+    static final Option<String> MODEL = Option.string("model", "built-in model config (lcl-tiny, ViT-B-32, "
+            + "ViT-B-32-interleaved, ViT-B-16) or a JSON config file").withDefault("lcl-tiny");
+    static final Option<List<String>> DATA = Option.strings("data", "training source TYPE:PATH[;images=DIR][;weight=W],"
+            + " TYPE in mmc4|obelics|wanjuan|wds|csv; repeat to mix sources by weight");
+    static final Option<Path> DATA_SPEC = Option.path("data-spec", "JSON file with a list of source specs "
+            + "({type, path, images, weight, ...}) instead of --data");
+    static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip:/path/bpe_simple_vocab_16e6.txt.gz"
+            + " | hf:/path/tokenizer.json").withDefault("builtin");
+    static final Option<Path> EVAL = Option.path("eval-data", "held-out split (eval/ layout of make-demo-data) for "
+            + "zero-shot and retrieval during training");
+    static final Option<Path> OUT = Option.path("out", "run folder (metrics, checkpoints, report)").withDefault(Path.of("runs/train"));
+    static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(1000L).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(16).check(v -> v >= 1, "must be >= 1");
+    static final Option<Double> LR = Option.number("lr", "peak learning rate").withDefault(3e-4).check(v -> v > 0, "must be > 0");
+    static final Option<Long> WARMUP = Option.longInt("warmup", "linear warm-up steps").withDefault(2000L).check(v -> v >= 0, "must be >= 0");
+    static final Option<Double> WD = Option.number("weight-decay", "AdamW decoupled weight decay").withDefault(0.2).check(v -> v >= 0, "must be >= 0");
+    static final Option<Double> BETA1 = Option.number("beta1", "AdamW beta1").withDefault(0.9).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
+    static final Option<Double> BETA2 = Option.number("beta2", "AdamW beta2").withDefault(0.98).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
+    static final Option<Double> EPS = Option.number("eps", "AdamW epsilon").withDefault(1e-6).check(v -> v > 0, "must be > 0");
+    static final Option<Double> CLIP = Option.number("grad-clip", "max global gradient norm (0 = off)").withDefault(1.0).check(v -> v >= 0, "must be >= 0");
+    static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl (default), contrastive or generation (the ablations)").withDefault(Objective.LCL);
+    static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused (lcl4j kernels) or libtorch (plain libtorch ops)").withDefault(Backend.FUSED);
+    static final Option<Boolean> ACT_CKPT = Option.flag("activation-checkpointing", "recompute each block in backward (long contexts)").withDefault(false);
+    static final Option<Long> SEED = Option.longInt("seed", "seed of init, data order and augmentation").withDefault(0L);
+    static final Option<String> DEVICE = Option.string("device", "cpu or cuda").withDefault("cpu").check(v -> v.equals("cpu") || v.equals("cuda"), "must be cpu or cuda");
+    static final Option<Integer> WORKERS = Option.integer("workers", "image decode threads").withDefault(2).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> LOG_EVERY = Option.integer("log-every", "steps between progress lines when not on a terminal").withDefault(10).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> EVAL_EVERY = Option.integer("eval-every", "steps between evaluations (0 = at the end only)").withDefault(0).check(v -> v >= 0, "must be >= 0");
+    static final Option<Integer> CKPT_EVERY = Option.integer("checkpoint-every", "steps between checkpoints (0 = at the end only)").withDefault(100).check(v -> v >= 0, "must be >= 0");
+    static final Option<Integer> KEEP = Option.integer("keep-checkpoints", "checkpoints kept").withDefault(3).check(v -> v >= 1, "must be >= 1");
+    static final Option<Double> SIM = Option.number("sim-threshold", "MMC4 image-sentence similarity threshold").withDefault(0.24);
+    static final Option<Integer> MAX_IMAGES = Option.integer("max-images", "images kept per document").withDefault(6).check(v -> v >= 1, "must be >= 1");
+    static final Option<Double> IMG_FIRST = Option.number("img-first-prob", "probability an image precedes its sentence").withDefault(0.5).check(v -> v >= 0 && v <= 1, "must be in [0, 1]");
+    static final Option<Boolean> RESUME = Option.flag("resume", "continue from the latest checkpoint in --out").withDefault(false);
+
+    static void declare(Flags f) {
+        f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, LR, WARMUP, WD, BETA1, BETA2, EPS, CLIP,
+                OBJECTIVE, BACKEND, ACT_CKPT, SEED, DEVICE, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, SIM,
+                MAX_IMAGES, IMG_FIRST, RESUME).withConfigFile();
+    }
+
+    static TrainConfig config(ParsedArgs a, List<SourceSpec> data) {
+        return new TrainConfig(a.get(MODEL), data, a.get(TOKENIZER), a.get(EVAL), a.get(OUT), a.get(STEPS), a.get(BATCH),
+                a.get(LR), a.get(WARMUP), a.get(WD), a.get(BETA1), a.get(BETA2), a.get(EPS), a.get(CLIP),
+                a.get(OBJECTIVE), a.get(BACKEND), a.get(ACT_CKPT), a.get(SEED), a.get(DEVICE), a.get(WORKERS),
+                a.get(LOG_EVERY), a.get(EVAL_EVERY), a.get(CKPT_EVERY), a.get(KEEP), a.get(SIM).floatValue(),
+                a.get(MAX_IMAGES), a.get(IMG_FIRST));
+    }
+
+    /** Sources from --data-spec or --data; a missing one is a usage error naming the flags. */
+    static List<SourceSpec> sources(ParsedArgs a) throws Exception {
+        Path spec = a.get(DATA_SPEC);
+        if (spec != null) {
+            if (!java.nio.file.Files.isRegularFile(spec))
+                throw new UsageException("--data-spec: file not found: " + spec);
+            return SourceSpec.parseList(java.nio.file.Files.readString(spec));
+        }
+        List<String> items = a.get(DATA);
+        if (items == null || items.isEmpty()) throw new UsageException("--data: at least one training source is needed (or --data-spec)");
+        List<SourceSpec> out = new ArrayList<>();
+        for (String item : items) out.add(parseSource(item));
+        return out;
+    }
+
+    static SourceSpec parseSource(String item) throws UsageException {
+        String[] parts = item.split(";");
+        int colon = parts[0].indexOf(':');
+        if (colon <= 0) throw new UsageException("--data: expected TYPE:PATH, got '" + item + "'");
+        String type = parts[0].substring(0, colon);
+        if (!List.of("mmc4", "obelics", "wanjuan", "wds", "csv").contains(type))
+            throw new UsageException("--data: unknown source type '" + type + "' (mmc4, obelics, wanjuan, wds, csv)");
+        SourceSpec s = SourceSpec.of(type, Path.of(parts[0].substring(colon + 1)));
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length != 2) throw new UsageException("--data: expected KEY=VALUE after ';', got '" + parts[i] + "'");
+            switch (kv[0]) {
+                case "images" -> s = s.withImages(Path.of(kv[1]));
+                case "weight" -> {
+                    try {
+                        s = s.withWeight(Double.parseDouble(kv[1]));
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--data: weight must be a number, got '" + kv[1] + "'");
+                    }
+                }
+                default -> s = s.withOption(kv[0], kv[1]);
+            }
+        }
+        return s;
+    }
+}
