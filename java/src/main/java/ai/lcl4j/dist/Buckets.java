@@ -55,8 +55,9 @@ final class Buckets {
             if (t == null || !t.defined())
                 throw new IllegalArgumentException("tensor #" + i + " is undefined (a gradient that was never computed?)");
             long b = t.nbytes();
-            boolean fits = cur != null && cur.members.get(0).scalar_type() == t.scalar_type()
-                    && cur.members.get(0).device().type() == t.device().type()
+            // JavaCPP hands back fresh enum objects: compare the native values, never with ==.
+            boolean fits = cur != null && cur.members.get(0).scalar_type().value == t.scalar_type().value
+                    && cur.members.get(0).device().str().getString().equals(t.device().str().getString())
                     && cur.bytes + b <= bucketBytes;
             if (!fits) {
                 cur = new Bucket();

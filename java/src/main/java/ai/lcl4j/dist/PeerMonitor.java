@@ -34,6 +34,7 @@ final class PeerMonitor implements AutoCloseable {
     private volatile long mySeq;
     private volatile String myOp = "init";
     private long counter;
+    private int storeFailures;
 
     // Guarded by "this": what we last saw of each peer.
     private final String[] lastValue;
@@ -76,6 +77,9 @@ final class PeerMonitor implements AutoCloseable {
             if (!running) return;
             publish();
             poll();
+            // A store that failed several times in a row is gone (its host, rank 0, died or closed); stop
+            // rather than log a c10d warning every period. The last error stays for the diagnosis.
+            if (storeFailures >= 3) return;
         }
     }
 
@@ -103,6 +107,7 @@ final class PeerMonitor implements AutoCloseable {
                         lastChangeNanos[r] = now;
                     }
                     storeError = null;
+                    storeFailures = 0;
                 }
             } catch (RuntimeException e) {
                 noteStoreError(e);
@@ -112,6 +117,7 @@ final class PeerMonitor implements AutoCloseable {
     }
 
     private synchronized void noteStoreError(RuntimeException e) {
+        storeFailures++;
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         storeError = nl > 0 ? m.substring(0, nl) : m;
@@ -153,7 +159,7 @@ final class PeerMonitor implements AutoCloseable {
                 String op = f[2];
                 double ago = (now - lastChangeNanos[r]) / 1e9;
                 if (now - lastChangeNanos[r] > staleNanos) {
-                    sb.append(String.format("rank %d: silent for %.1f s (dead or frozen), last in collective #%d %s; ",
+                    sb.append(String.format("rank %d: silent for %.1f s (dead or frozen), last reported collective #%d %s; ",
                             r, ago, seq, op));
                     if (!suspects.contains(r)) suspects.add(r);
                 } else if (seq < waitedSeq) {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllgatherOptions;
 import org.bytedeco.pytorch.AllreduceOptions;
@@ -50,36 +51,54 @@ public final class ProcessGroup implements AutoCloseable {
     public enum Backend { GLOO, NCCL }
 
     /**
-     * @param timeout       bound on every wait: store connection, group set-up, each collective, barrier
+     * @param timeout       bound on every wait after set-up: each collective, barrier
+     * @param initTimeout   bound on the rendezvous (store connection, all ranks joining the group): ranks
+     *                      start at different times, so this one is usually longer
      * @param bucketBytes   size of the flat buffers for {@link #allReduceMean} and {@link #broadcast}
      * @param glooInterface network interface for Gloo (else {@code GLOO_SOCKET_IFNAME}, else loopback when
      *                      the master is loopback, else the interface of this host's name)
      * @param heartbeatMs   heartbeat period of the peer monitor
      */
-    public record Options(Duration timeout, long bucketBytes, Backend backend, String glooInterface, long heartbeatMs) {
+    public record Options(Duration timeout, Duration initTimeout, long bucketBytes, Backend backend,
+                          String glooInterface, long heartbeatMs) {
         public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
 
         public Options {
             if (timeout == null || timeout.toMillis() < 1) throw new IllegalArgumentException("timeout must be >= 1 ms");
+            if (initTimeout == null || initTimeout.toMillis() < 1)
+                throw new IllegalArgumentException("initTimeout must be >= 1 ms");
             if (bucketBytes < 1) throw new IllegalArgumentException("bucketBytes must be >= 1, got " + bucketBytes);
             if (backend == null) throw new IllegalArgumentException("backend is null");
             if (heartbeatMs < 10) throw new IllegalArgumentException("heartbeatMs must be >= 10, got " + heartbeatMs);
         }
 
+        /** 10 min per collective, 15 min for the rendezvous, 25 MB buckets, Gloo, heartbeat 500 ms. */
         public static Options defaults() {
-            return new Options(Duration.ofMinutes(10), DEFAULT_BUCKET_BYTES, Backend.GLOO, null, 500);
+            return new Options(Duration.ofMinutes(10), Duration.ofMinutes(15), DEFAULT_BUCKET_BYTES, Backend.GLOO, null, 500);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(t, bucketBytes, backend, glooInterface, heartbeatMs);
+            return new Options(t, initTimeout, bucketBytes, backend, glooInterface, heartbeatMs);
+        }
+
+        public Options withInitTimeout(Duration t) {
+            return new Options(timeout, t, bucketBytes, backend, glooInterface, heartbeatMs);
         }
 
         public Options withBucketBytes(long b) {
-            return new Options(timeout, b, backend, glooInterface, heartbeatMs);
+            return new Options(timeout, initTimeout, b, backend, glooInterface, heartbeatMs);
         }
 
         public Options withBackend(Backend b) {
-            return new Options(timeout, bucketBytes, b, glooInterface, heartbeatMs);
+            return new Options(timeout, initTimeout, bucketBytes, b, glooInterface, heartbeatMs);
+        }
+
+        public Options withGlooInterface(String ifname) {
+            return new Options(timeout, initTimeout, bucketBytes, backend, ifname, heartbeatMs);
+        }
+
+        public Options withHeartbeatMs(long ms) {
+            return new Options(timeout, initTimeout, bucketBytes, backend, glooInterface, ms);
         }
     }
 
@@ -110,7 +129,10 @@ public final class ProcessGroup implements AutoCloseable {
 
     /** Connects this rank: store (served by rank 0), then the backend's full mesh. Blocks for all ranks. */
     public static ProcessGroup init(DistEnv env, Options opts) {
-        long timeoutMs = opts.timeout().toMillis();
+        long timeoutMs = opts.initTimeout().toMillis();
+        // Loading libtorch takes seconds (more with several ranks starting at once); it must not eat
+        // into the rendezvous timeout.
+        Loader.load(torch.class);
         TimedCall timed = new TimedCall("lcl4j-dist-wait-" + env.rank());
         String where = env.masterAddr() + ":" + env.masterPort();
         TCPStore store;
@@ -153,6 +175,8 @@ public final class ProcessGroup implements AutoCloseable {
                         + " ms (a rank did not join): " + m, e);
             throw new DistException("rank " + env.rank() + ": " + what + " failed: " + m, e);
         }
+        // From here on the store serves the heartbeats and Gloo; waits on it follow the collective timeout.
+        store.setTimeout(new Milliseconds(opts.timeout().toMillis()));
         PeerMonitor monitor = new PeerMonitor(store, env.rank(), env.worldSize(), opts.heartbeatMs(), where);
         return new ProcessGroup(env, opts, timed, store, backend, monitor);
     }
@@ -403,6 +427,7 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     private static boolean isFloating(ScalarType st) {
+        st = st.intern();   // JavaCPP returns a fresh enum object; intern() gives the constant
         return st == ScalarType.Float || st == ScalarType.Double || st == ScalarType.Half || st == ScalarType.BFloat16;
     }
 

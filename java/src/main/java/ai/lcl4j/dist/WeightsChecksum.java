@@ -51,7 +51,8 @@ public final class WeightsChecksum {
     }
 
     private static Tensor asIntegerBits(Tensor flat) {
-        ScalarType st = flat.scalar_type();
+        // intern(): JavaCPP returns a fresh enum object, which neither == nor switch recognise.
+        ScalarType st = flat.scalar_type().intern();
         return switch (st) {
             case Float -> flat.view(ScalarType.Int).to(ScalarType.Long);
             case Double -> flat.view(ScalarType.Long);
