@@ -305,8 +305,14 @@ public final class TwoRankScenario {
             t = System.nanoTime();
             pg.broadcast(params, 0);
             double bc = (System.nanoTime() - t) / 1e6;
-            System.out.printf("BENCH %d MB: allReduceMean 1 tensor %.0f ms, %d tensors %.0f ms, broadcast %.0f ms%n",
-                    mb, one, params.size(), many, bc);
+            // The peer for the ratio: one local copy of the same bytes in the same process.
+            t = System.nanoTime();
+            Tensor copy = big.clone();
+            double cp = (System.nanoTime() - t) / 1e6;
+            System.out.printf("BENCH %d MB: allReduceMean 1 tensor %.0f ms, %d tensors %.0f ms, broadcast %.0f ms;"
+                    + " local clone %.1f ms (allreduce/clone %.0fx)%n",
+                    mb, one, params.size(), many, bc, cp, one / cp);
+            copy.close();
         }
         pg.barrier();
         pg.close();
