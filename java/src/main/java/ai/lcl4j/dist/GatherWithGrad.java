@@ -118,16 +118,35 @@ public final class GatherWithGrad {
     /**
      * After {@code loss.backward()}: combines the two leaves' gradients as in {@link #localGradient} and, when
      * {@code local} is part of a graph, back-propagates it into the model. Returns the local gradient.
-     * Call once per forward.
+     * Call once per forward. When several gathered tensors share part of the model's graph (image and
+     * text features of one model), use {@link #backwardAll} instead: one graph walk for all of them.
      */
     public Tensor backward() {
-        if (done) throw new IllegalStateException("GatherWithGrad.backward() already called for this forward");
-        done = true;
-        Tensor grad = localGradient(gathered.grad(), localLeaf.grad());
-        if (local.requires_grad()) {
-            torch.backward(new TensorVector(local), new TensorVector(grad), new BoolOptional(false), false,
-                    new TensorVector());
+        return backwardAll(this)[0];
+    }
+
+    /**
+     * {@link #backward()} for several gathers at once: their all-reduces, then a single
+     * {@code torch::autograd::backward(locals, grads)}, so that a graph shared by the local tensors is
+     * walked once (two separate walks would need the graph retained after the first). A collective; every
+     * rank passes its gathers in the same order.
+     */
+    public static Tensor[] backwardAll(GatherWithGrad... gathers) {
+        Tensor[] grads = new Tensor[gathers.length];
+        TensorVector roots = new TensorVector();
+        TensorVector rootGrads = new TensorVector();
+        for (int i = 0; i < gathers.length; i++) {
+            GatherWithGrad g = gathers[i];
+            if (g.done) throw new IllegalStateException("GatherWithGrad.backward already called for gather #" + i);
+            g.done = true;
+            grads[i] = g.localGradient(g.gathered.grad(), g.localLeaf.grad());
+            if (g.local.requires_grad()) {
+                roots.push_back(g.local);
+                rootGrads.push_back(grads[i]);
+            }
         }
-        return grad;
+        if (roots.size() > 0)
+            torch.backward(roots, rootGrads, new BoolOptional(false), false, new TensorVector());
+        return grads;
     }
 }

@@ -16,7 +16,7 @@
  *         // local rows (gi.localLeaf()) against all ranks' rows (gt.gathered()), padding masked with -inf
  *         Tensor loss = ...;
  *         loss.backward();
- *         gi.backward(); gt.backward();                          // collectives; push grads into the model
+ *         GatherWithGrad.backwardAll(gi, gt);                    // collectives; one walk into the model
  *         pg.allReduceMean(grads);                               // 25 MB buckets
  *         optimizer.step();
  *     }

@@ -74,6 +74,25 @@ class SingleRankGroupTest {
 
     @Test
     @Timeout(60)
+    void twoGathersSharingAGraphBackwardTogether() throws Exception {
+        try (ProcessGroup pg = single()) {
+            Tensor m = torch.randn(new long[] {4, 3}, new TensorOptions(ScalarType.Double)).requires_grad_(true);
+            Tensor in = torch.randn(new long[] {5, 4}, new TensorOptions(ScalarType.Double));
+            Tensor h = in.matmul(m);                       // shared trunk, as image latents feed the LM
+            GatherWithGrad ga = GatherWithGrad.forward(pg, h.tanh(), true);
+            GatherWithGrad gb = GatherWithGrad.forward(pg, h.exp(), true);
+            ga.gathered().mul(gb.gathered()).sum().add(ga.localLeaf().sum()).backward();
+            GatherWithGrad.backwardAll(ga, gb);
+            Tensor m2 = m.detach().clone().requires_grad_(true);
+            Tensor h2 = in.matmul(m2);
+            h2.tanh().mul(h2.exp()).sum().add(h2.tanh().sum()).backward();
+            double err = m.grad().sub(m2.grad()).norm().item_double() / m2.grad().norm().item_double();
+            assertTrue(err < 1e-12, "rel err " + err);
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void closedGroupRefusesWork() throws Exception {
         ProcessGroup pg = single();
         pg.close();
