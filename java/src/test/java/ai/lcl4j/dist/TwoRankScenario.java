@@ -38,7 +38,7 @@ public final class TwoRankScenario {
         ProcessGroup pg = ProcessGroup.init(env, opts);
         System.out.printf("INIT rank %d of %d in %d ms%n", pg.rank(), pg.worldSize(), (System.nanoTime() - t0) / 1_000_000);
         switch (scenario) {
-            case "correctness" -> correctness(pg);
+            case "correctness" -> correctness(pg, args.length > 2 ? Integer.parseInt(args[2]) : 1);
             case "hang" -> hang(pg);
             case "bench" -> bench(pg, Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(scenario);
@@ -47,7 +47,8 @@ public final class TwoRankScenario {
 
     // ---- correctness ----
 
-    static void correctness(ProcessGroup pg) {
+    /** {@code victim}: the rank that halts at the end (1 in the tests; 0 also kills the store host). */
+    static void correctness(ProcessGroup pg, int victim) {
         int rank = pg.rank(), world = pg.worldSize();
         broadcastAndChecksum(pg);
         allReduceMean(pg);
@@ -58,9 +59,9 @@ public final class TwoRankScenario {
         pg.barrier();
         System.out.println("CHECK barrier ok");
 
-        // Death of a peer: rank 1 disappears without any goodbye; rank 0 must not hang.
-        if (rank == 1) {
-            System.out.println("HALTING rank 1");
+        // Death of a peer: the victim disappears without any goodbye; the others must not hang.
+        if (rank == victim) {
+            System.out.println("HALTING rank " + victim);
             System.out.flush();
             Runtime.getRuntime().halt(KILLED_EXIT);
         }
