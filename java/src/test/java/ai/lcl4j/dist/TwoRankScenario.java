@@ -315,6 +315,13 @@ public final class TwoRankScenario {
                     mb, one, params.size(), many, bc, cp, one / cp);
             copy.close();
         }
+        // Latency of a tiny collective: what the Java-side deadline thread and the heartbeats add is in here.
+        List<Tensor> tiny = List.of(torch.ones(1));
+        for (int rep = 0; rep < 2; rep++) {
+            long t = System.nanoTime();
+            for (int i = 0; i < 500; i++) pg.allReduceMean(tiny);
+            System.out.printf("BENCH tiny allReduceMean: %.0f us each (500 calls)%n", (System.nanoTime() - t) / 1e3 / 500);
+        }
         pg.barrier();
         pg.close();
     }
