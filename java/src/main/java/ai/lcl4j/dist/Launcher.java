@@ -26,22 +26,66 @@ import org.bytedeco.javacpp.Loader;
  * errors, which name the failed peer, are worth seeing), then are destroyed; the launcher reports the first
  * failing rank and returns its exit code. An overall timeout, when set, kills everything and returns 124.
  *
- * <p>Usage: {@code Launcher --nproc N [--grace-ms MS] [--timeout-s S] [--jvm-arg ARG]... MainClass [args...]}
+ * <p>Several machines: run one launcher per machine with {@code --nnodes M --node-rank i --master-addr HOST
+ * --master-port P}; ranks are numbered node by node ({@code RANK = i * nproc + local}) and meet at node 0's
+ * store. The launcher only supervises its own machine's ranks; the others learn of a failure elsewhere
+ * through their process group's errors.
+ *
+ * <p>Usage: {@code Launcher --nproc N [--nnodes M --node-rank I --master-addr H --master-port P]
+ * [--grace-ms MS] [--timeout-s S] [--jvm-arg ARG]... MainClass [args...]}
  */
 public final class Launcher {
     /** Exit code when the overall timeout killed the ranks. */
     public static final int TIMEOUT_EXIT = 124;
 
+    /**
+     * @param nproc      ranks on this machine
+     * @param nnodes     machines in the job; {@code RANK = nodeRank * nproc + localRank}
+     * @param masterAddr rank 0's host: 127.0.0.1 on one machine, the host of node 0 otherwise
+     * @param masterPort the store's port; 0 picks a free loopback port (one machine only)
+     */
     public record Spec(int nproc, String mainClass, List<String> args, List<String> jvmArgs, String classpath,
-                       Duration grace, Duration overallTimeout) {
+                       Duration grace, Duration overallTimeout, int nnodes, int nodeRank, String masterAddr,
+                       int masterPort) {
         public Spec {
             if (nproc < 1) throw new IllegalArgumentException("nproc must be >= 1, got " + nproc);
             if (mainClass == null || mainClass.isBlank()) throw new IllegalArgumentException("main class is missing");
+            if (nnodes < 1) throw new IllegalArgumentException("nnodes must be >= 1, got " + nnodes);
+            if (nodeRank < 0 || nodeRank >= nnodes)
+                throw new IllegalArgumentException("node rank must be in [0, " + nnodes + "), got " + nodeRank);
+            if (masterPort < 0 || masterPort > 65535)
+                throw new IllegalArgumentException("master port must be in [0, 65535], got " + masterPort);
+            if (nnodes > 1 && masterPort == 0)
+                throw new IllegalArgumentException("with " + nnodes + " nodes every node needs the same --master-port");
+            if (nnodes > 1 && (masterAddr == null || masterAddr.isBlank()))
+                throw new IllegalArgumentException("with " + nnodes + " nodes --master-addr must name node 0's host");
+            if (masterAddr == null || masterAddr.isBlank()) masterAddr = "127.0.0.1";
             args = List.copyOf(args);
             jvmArgs = List.copyOf(jvmArgs);
             if (classpath == null) classpath = System.getProperty("java.class.path");
             if (grace == null) grace = Duration.ofSeconds(10);
         }
+
+        /** One machine, loopback, a free port. */
+        public static Spec local(int nproc, String mainClass, List<String> args, List<String> jvmArgs,
+                                 Duration grace, Duration overallTimeout) {
+            return new Spec(nproc, mainClass, args, jvmArgs, null, grace, overallTimeout, 1, 0, "127.0.0.1", 0);
+        }
+
+        int worldSize() {
+            return nnodes * nproc;
+        }
+    }
+
+    /** The torchrun-style variables for local rank {@code local} on this node. */
+    static Map<String, String> rankEnvironment(Spec spec, int local, int port) {
+        return Map.of(
+                "RANK", Integer.toString(spec.nodeRank() * spec.nproc() + local),
+                "WORLD_SIZE", Integer.toString(spec.worldSize()),
+                "LOCAL_RANK", Integer.toString(local),
+                "LOCAL_WORLD_SIZE", Integer.toString(spec.nproc()),
+                "MASTER_ADDR", spec.masterAddr(),
+                "MASTER_PORT", Integer.toString(port));
     }
 
     private Launcher() {}
@@ -52,7 +96,8 @@ public final class Launcher {
             spec = parse(argv);
         } catch (IllegalArgumentException e) {
             System.err.println("launcher: " + e.getMessage());
-            System.err.println("usage: Launcher --nproc N [--grace-ms MS] [--timeout-s S] [--jvm-arg ARG]... MainClass [args...]");
+            System.err.println("usage: Launcher --nproc N [--nnodes M --node-rank I --master-addr H --master-port P]"
+                    + " [--grace-ms MS] [--timeout-s S] [--jvm-arg ARG]... MainClass [args...]");
             System.exit(2);
             return;
         }
@@ -60,7 +105,8 @@ public final class Launcher {
     }
 
     static Spec parse(String[] argv) {
-        int nproc = -1;
+        int nproc = -1, nnodes = 1, nodeRank = 0, port = 0;
+        String addr = null;
         long graceMs = 10_000;
         Duration timeout = null;
         List<String> jvm = new ArrayList<>();
@@ -74,13 +120,17 @@ public final class Launcher {
                 case "--grace-ms" -> graceMs = parseInt(a, v);
                 case "--timeout-s" -> timeout = Duration.ofSeconds(parseInt(a, v));
                 case "--jvm-arg" -> jvm.add(v);
+                case "--nnodes" -> nnodes = parseInt(a, v);
+                case "--node-rank" -> nodeRank = parseInt(a, v);
+                case "--master-addr" -> addr = v;
+                case "--master-port" -> port = parseInt(a, v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (nproc < 1) throw new IllegalArgumentException("--nproc N (N >= 1) is required");
         if (i >= argv.length) throw new IllegalArgumentException("main class is missing");
         return new Spec(nproc, argv[i], Arrays.asList(argv).subList(i + 1, argv.length), jvm, null,
-                Duration.ofMillis(graceMs), timeout);
+                Duration.ofMillis(graceMs), timeout, nnodes, nodeRank, addr, port);
     }
 
     private static int parseInt(String flag, String v) {
@@ -94,9 +144,9 @@ public final class Launcher {
     /** Runs the ranks to completion; returns 0 when all exit 0, else the first failure's code (or 124). */
     public static int run(Spec spec, PrintStream out) {
         prepareNativeCache(out);
-        int port;
+        int port = spec.masterPort();
         try {
-            port = freeLoopbackPort();
+            if (port == 0) port = freeLoopbackPort();
         } catch (IOException e) {
             out.println("[launcher] no free port on 127.0.0.1: " + e.getMessage());
             return 1;
@@ -118,17 +168,12 @@ public final class Launcher {
                 cmd.add(spec.mainClass());
                 cmd.addAll(spec.args());
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-                Map<String, String> env = pb.environment();
-                env.put("RANK", Integer.toString(r));
-                env.put("WORLD_SIZE", Integer.toString(spec.nproc()));
-                env.put("LOCAL_RANK", Integer.toString(r));
-                env.put("LOCAL_WORLD_SIZE", Integer.toString(spec.nproc()));
-                env.put("MASTER_ADDR", "127.0.0.1");
-                env.put("MASTER_PORT", Integer.toString(port));
+                pb.environment().putAll(rankEnvironment(spec, r, port));
                 procs[r] = pb.start();
                 pumps[r] = pump(procs[r], r, out);
             }
-            out.println("[launcher] started " + spec.nproc() + " ranks of " + spec.mainClass() + ", MASTER_PORT=" + port);
+            out.println("[launcher] started " + spec.nproc() + " ranks of " + spec.mainClass() + " (node " + spec.nodeRank()
+                    + " of " + spec.nnodes() + "), MASTER_ADDR=" + spec.masterAddr() + " MASTER_PORT=" + port);
 
             // Poll rather than block on one child: any of them may be the first to fail.
             while (true) {

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,24 @@ class LauncherTest {
         assertThrows(IllegalArgumentException.class, () -> Launcher.parse(new String[] {"--nproc", "two", "M"}));
     }
 
+    @Test
+    void ranksAreNumberedNodeByNode() {
+        Launcher.Spec s = Launcher.parse(new String[] {"--nproc", "4", "--nnodes", "3", "--node-rank", "2",
+                "--master-addr", "node0.example", "--master-port", "29600", "Main"});
+        Map<String, String> env = Launcher.rankEnvironment(s, 1, s.masterPort());
+        assertEquals(Map.of("RANK", "9", "WORLD_SIZE", "12", "LOCAL_RANK", "1", "LOCAL_WORLD_SIZE", "4",
+                "MASTER_ADDR", "node0.example", "MASTER_PORT", "29600"), env);
+        // And what a rank makes of it.
+        assertEquals(new DistEnv(12, 9, 1, "node0.example", 29600), DistEnv.resolve(new String[0], env));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Launcher.parse(
+                new String[] {"--nproc", "2", "--nnodes", "2", "--node-rank", "1", "--master-addr", "h", "Main"}));
+        assertTrue(e.getMessage().contains("--master-port"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Launcher.parse(
+                new String[] {"--nproc", "2", "--nnodes", "2", "--node-rank", "2", "--master-port", "5", "Main"}));
+        assertTrue(e.getMessage().contains("node rank must be in [0, 2)"), e.getMessage());
+    }
+
     /**
      * Rank 1 stays alive but never joins a collective: rank 0 must time out (3 s) naming rank 1, exit
      * non-zero, and the launcher must then stop rank 1 and report rank 0 as the failure.
@@ -41,8 +60,8 @@ class LauncherTest {
         org.bytedeco.javacpp.Loader.load(org.bytedeco.pytorch.global.torch.class);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        Launcher.Spec spec = new Launcher.Spec(2, TwoRankScenario.class.getName(), List.of("hang", "3000"),
-                List.of("-Xmx512m"), System.getProperty("java.class.path"), Duration.ofSeconds(2), Duration.ofSeconds(200));
+        Launcher.Spec spec = Launcher.Spec.local(2, TwoRankScenario.class.getName(), List.of("hang", "3000"),
+                List.of("-Xmx512m"), Duration.ofSeconds(2), Duration.ofSeconds(200));
         int rc = Launcher.run(spec, out);
         String o = buf.toString(StandardCharsets.UTF_8);
         assertEquals(1, rc, o);
