@@ -167,8 +167,19 @@ public final class ProcessGroup implements AutoCloseable {
         } catch (TimeoutException e) {
             timed.close();
             throw new DistTimeoutException("rank " + env.rank() + ": " + e.getMessage());
-        } catch (Exception | UnsatisfiedLinkError e) {
+        } catch (LinkageError e) {
             timed.close();
+            // Seen with the CPU jar: ExceptionInInitializerError <- TypeNotPresentException
+            // "org.bytedeco.cuda.presets.nccl" (the NCCL binding lives in the CUDA presets, absent here).
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            store.close();   // stops rank 0's store server; nothing else holds it
+            throw new DistException("rank " + env.rank() + ": the " + opts.backend() + " backend is not available in"
+                    + " this build (" + root + "); NCCL needs org.bytedeco:pytorch with the -gpu classifier and"
+                    + " org.bytedeco:cuda on the classpath", e);
+        } catch (Exception e) {
+            timed.close();
+            store.close();
             String m = firstLine(e);
             if (m.toLowerCase(Locale.ROOT).contains("timed out") || m.toLowerCase(Locale.ROOT).contains("timeout"))
                 throw new DistTimeoutException("rank " + env.rank() + ": " + what + " timed out after " + timeoutMs

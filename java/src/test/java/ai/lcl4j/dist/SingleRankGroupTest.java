@@ -93,6 +93,24 @@ class SingleRankGroupTest {
 
     @Test
     @Timeout(60)
+    void ncclWithoutItsNativesSaysSo() throws Exception {
+        // Only meaningful with the CPU preset; with the -gpu one NCCL is there.
+        boolean haveNccl;
+        try {
+            Class.forName("org.bytedeco.cuda.presets.nccl");
+            haveNccl = true;
+        } catch (ClassNotFoundException e) {
+            haveNccl = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(haveNccl, "NCCL bindings present");
+        DistEnv env = new DistEnv(1, 0, 0, "127.0.0.1", Launcher.freeLoopbackPort());
+        DistException e = assertThrows(DistException.class, () -> ProcessGroup.init(env, ProcessGroup.Options.defaults()
+                .withBackend(ProcessGroup.Backend.NCCL).withInitTimeout(Duration.ofSeconds(20))));
+        assertTrue(e.getMessage().contains("NCCL backend is not available"), e.getMessage());
+    }
+
+    @Test
+    @Timeout(60)
     void closedGroupRefusesWork() throws Exception {
         ProcessGroup pg = single();
         pg.close();
