@@ -193,16 +193,24 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     private static org.bytedeco.pytorch.Backend createBackend(DistEnv env, Options opts, TCPStore store) {
-        Milliseconds t = new Milliseconds(opts.timeout().toMillis());
+        // The backend's own timeout also bounds its rendezvous (Gloo's full-mesh connect waits in the store
+        // for the peers' addresses), so it starts at the rendezvous timeout and drops to the collective
+        // timeout once the mesh is up. Each collective also passes its timeout explicitly.
+        Milliseconds init = new Milliseconds(opts.initTimeout().toMillis());
+        org.bytedeco.pytorch.Backend b;
         if (opts.backend() == Backend.NCCL) {
-            // Needs libtorch_cuda + NCCL from the -gpu preset jar; the CPU jar throws UnsatisfiedLinkError here.
+            // Needs the -gpu preset jar and org.bytedeco:cuda; with the CPU jar the class initialiser fails
+            // (ExceptionInInitializerError: org.bytedeco.cuda.presets.nccl not present), reported by init().
             ProcessGroupNCCL.Options no = ProcessGroupNCCL.Options.create();
-            no.timeout(t);
-            return new ProcessGroupNCCL(store, env.rank(), env.worldSize(), no);
+            no.timeout(init);
+            b = new ProcessGroupNCCL(store, env.rank(), env.worldSize(), no);
+        } else {
+            ProcessGroupGloo.Options go = ProcessGroupGloo.Options.create(init);
+            go.devices(new GlooDeviceVector(glooDevice(env, opts)));
+            b = new ProcessGroupGloo(store, env.rank(), env.worldSize(), go);
         }
-        ProcessGroupGloo.Options go = ProcessGroupGloo.Options.create(t);
-        go.devices(new GlooDeviceVector(glooDevice(env, opts)));
-        return new ProcessGroupGloo(store, env.rank(), env.worldSize(), go);
+        b.setTimeout(new Milliseconds(opts.timeout().toMillis()));
+        return b;
     }
 
     private static org.bytedeco.pytorch.gloo.Device glooDevice(DistEnv env, Options opts) {
