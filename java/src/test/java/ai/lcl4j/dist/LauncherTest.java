@@ -61,7 +61,7 @@ class LauncherTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
         Launcher.Spec spec = Launcher.Spec.local(2, TwoRankScenario.class.getName(), List.of("hang", "3000"),
-                List.of("-Xmx512m"), Duration.ofSeconds(2), Duration.ofSeconds(200));
+                ChildRanks.CHILD_JVM_ARGS, Duration.ofSeconds(2), Duration.ofSeconds(200));
         int rc = Launcher.run(spec, out);
         String o = buf.toString(StandardCharsets.UTF_8);
         assertEquals(1, rc, o);
