@@ -46,6 +46,9 @@ import org.bytedeco.pytorch.nccl.ProcessGroupNCCL;
  * <p>NCCL: {@link Backend#NCCL} constructs {@code ProcessGroupNCCL(store, rank, world)}; with the CPU jar the
  * class exists but its natives do not, so construction fails with the reason. Tensors must then be on
  * {@code cuda:localRank}. Not exercised by the tests here (no GPU and no {@code -gpu} jar on this machine).
+ *
+ * <p>Not thread-safe: one thread per rank issues the collectives. The simple name clashes with
+ * {@code org.bytedeco.pytorch.ProcessGroup}; import this one explicitly next to {@code org.bytedeco.pytorch.*}.
  */
 public final class ProcessGroup implements AutoCloseable {
     public enum Backend { GLOO, NCCL }
