@@ -42,7 +42,7 @@ LCL_HOT void row_dots(const lcl_attention_params& p, int64_t b, int64_t h, int64
     for (int i = 0; i < nq; ++i) {
         const float* o = O.row(b, h, q0 + i);
         const float* g = dO.row(b, h, q0 + i);
-        v8f acc = splat8(0.0f);
+        v8f acc = LCL_SPLAT8(0.0f);
         for (int d = 0; d < D; d += 8) acc += load8(o + d) * load8(g + d);
         dvec[q0 + i] = hsum8(acc);
     }
@@ -90,14 +90,14 @@ LCL_HOT void backward_key_tiles(const lcl_attention_params& p, int64_t b, int64_
                 gemm_bcast<false>(nq, nkp, D, q, ldq, 1, kt, kTileK, pt, kTileK);
                 for (int i = 0; i < nq; ++i)
                     for (int j = 0; j < nkp; j += 8)
-                        store8(pt + i * kTileK + j, load8(pt + i * kTileK + j) * splat8(c));
+                        store8(pt + i * kTileK + j, load8(pt + i * kTileK + j) * LCL_SPLAT8(c));
                 apply_mask(pt, mask, q0, nq, k0, nk, nkp);
                 // A row that sees nothing has LSE = -inf; +inf makes all its P exactly 0.
                 for (int i = 0; i < nq; ++i)
                     lse2[i] = lse[q0 + i] == -INFINITY ? INFINITY : lse[q0 + i] * kLog2e;
                 for (int i = 0; i < nq; ++i) {
                     float* row = pt + i * kTileK;
-                    const v8f m = splat8(lse2[i]);
+                    const v8f m = LCL_SPLAT8(lse2[i]);
                     for (int j = 0; j < nkp; j += 8) store8(row + j, exp2_8(load8(row + j) - m));
                 }
                 // dV += P^T dO
@@ -107,7 +107,7 @@ LCL_HOT void backward_key_tiles(const lcl_attention_params& p, int64_t b, int64_
                 for (int i = 0; i < nq; ++i) {
                     float* r = ds + i * kTileK;
                     const float* pr = pt + i * kTileK;
-                    const v8f dv = splat8(dvec[q0 + i]);
+                    const v8f dv = LCL_SPLAT8(dvec[q0 + i]);
                     for (int j = 0; j < nkp; j += 8)
                         store8(r + j, load8(pr + j) * (load8(r + j) - dv));
                 }
@@ -116,7 +116,7 @@ LCL_HOT void backward_key_tiles(const lcl_attention_params& p, int64_t b, int64_
                 gemm_bcast<true>(nq, D, nk, ds, kTileK, 1, k, p.k_stride[2], dq.base + q0 * dq.ld, dq.ld);
             }
         }
-        const v8f sc = splat8(p.softmax_scale);
+        const v8f sc = LCL_SPLAT8(p.softmax_scale);
         for (int j = 0; j < nk_all; ++j) {
             float* dkr = dK.row(b, h, k0 + j);
             float* dvr = dV.row(b, h, k0 + j);

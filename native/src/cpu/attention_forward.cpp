@@ -51,7 +51,7 @@ LCL_HOT void forward_tile(const lcl_attention_params& p, int64_t b, int64_t h, i
         pack_transposed(K.row(b, h, k0), p.k_stride[2], nk, nkp, D, kt, kTileK);
         gemm_bcast<false>(nq, nkp, D, q, ldq, 1, kt, kTileK, s, kTileK);
         for (int i = 0; i < nq; ++i)
-            for (int j = 0; j < nkp; j += 8) store8(s + i * kTileK + j, load8(s + i * kTileK + j) * splat8(c));
+            for (int j = 0; j < nkp; j += 8) store8(s + i * kTileK + j, load8(s + i * kTileK + j) * LCL_SPLAT8(c));
         apply_mask(s, mask, q0, nq, k0, nk, nkp);
 
         for (int i = 0; i < nq; ++i) {
@@ -63,12 +63,12 @@ LCL_HOT void forward_tile(const lcl_attention_params& p, int64_t b, int64_t h, i
             }
             const float m_new = std::max(m[i], hmax8(vmax));
             if (m_new == -INFINITY) {  // nothing visible yet in this row
-                for (int j = 0; j < nkp; j += 8) store8(row + j, splat8(0.0f));
+                for (int j = 0; j < nkp; j += 8) store8(row + j, LCL_SPLAT8(0.0f));
                 continue;
             }
-            v8f vsum = splat8(0.0f);
+            v8f vsum = LCL_SPLAT8(0.0f);
             for (int j = 0; j < nkp; j += 8) {
-                const v8f e = exp2_8(load8(row + j) - splat8(m_new));
+                const v8f e = exp2_8(load8(row + j) - LCL_SPLAT8(m_new));
                 store8(row + j, e);
                 vsum += e;
             }
@@ -77,7 +77,7 @@ LCL_HOT void forward_tile(const lcl_attention_params& p, int64_t b, int64_t h, i
             m[i] = m_new;
             if (alpha != 1.0f) {
                 float* a = acc + size_t(i) * D;
-                for (int d = 0; d < D; d += 8) store8(a + d, load8(a + d) * splat8(alpha));
+                for (int d = 0; d < D; d += 8) store8(a + d, load8(a + d) * LCL_SPLAT8(alpha));
             }
         }
         // Only the nk real keys are read from V: padding rows may hold anything.
@@ -93,7 +93,7 @@ LCL_HOT void forward_tile(const lcl_attention_params& p, int64_t b, int64_t h, i
             lse[i] = -INFINITY;
             continue;
         }
-        const v8f inv = splat8(1.0f / l[i]);
+        const v8f inv = LCL_SPLAT8(1.0f / l[i]);
         for (int d = 0; d < D; d += 8) store8(o + d, load8(a + d) * inv);
         lse[i] = (m[i] + std::log2(l[i])) * kLn2;
     }

@@ -83,18 +83,18 @@ LCL_HOT void forward_rows(const lcl_infonce_params& p, int64_t r0, double* row_l
             for (int i = 0; i < nr; ++i) {
                 float* row = z + i * kTileCols;
                 const int64_t g = p.offset + r0 + i;  // this row's positive column
-                v8f vmax = splat8(-INFINITY);
+                v8f vmax = LCL_SPLAT8(-INFINITY);
                 for (int c = 0; c < ncp; c += 8) {
-                    const v8f x = load8(row + c) * splat8(s) + load8(colmask + c);
+                    const v8f x = load8(row + c) * LCL_SPLAT8(s) + load8(colmask + c);
                     store8(row + c, x);
                     vmax = x > vmax ? x : vmax;
                 }
                 if (g >= j0 && g < j0 + nc) pos[i] = row[g - j0];
                 const float m_new = std::max(m[i], hmax8(vmax));
                 if (m_new == -INFINITY) continue;  // every column of this tile is padding
-                v8f vsum = splat8(0.0f);
+                v8f vsum = LCL_SPLAT8(0.0f);
                 for (int c = 0; c < ncp; c += 8)
-                    vsum += exp2_8((load8(row + c) - splat8(m_new)) * splat8(kLog2e));
+                    vsum += exp2_8((load8(row + c) - LCL_SPLAT8(m_new)) * LCL_SPLAT8(kLog2e));
                 const float alpha = m[i] == -INFINITY ? 0.0f : std::exp(m[i] - m_new);
                 l[i] = l[i] * alpha + hsum8(vsum);
                 m[i] = m_new;
@@ -116,20 +116,20 @@ LCL_INLINE float dlogits_tile(const lcl_infonce_params& p, const float* lse, int
                               int64_t j0, int nc, int ncp, float* z, const float* colmask,
                               float cscale) {
     const float s = *p.scale;
-    v8f vds = splat8(0.0f);
+    v8f vds = LCL_SPLAT8(0.0f);
     float pos_part = 0.0f;
     for (int i = 0; i < nr; ++i) {
         float* row = z + i * kTileCols;
         const int64_t g = p.offset + r0 + i;
         const bool has_pos = g >= j0 && g < j0 + nc;
         const float pos_dot = has_pos ? row[g - j0] : 0.0f;
-        const v8f lse_i = splat8(lse[r0 + i]);
+        const v8f lse_i = LCL_SPLAT8(lse[r0 + i]);
         for (int c = 0; c < ncp; c += 8) {
             const v8f dot = load8(row + c);
             // The difference s*dot - lse is taken in the natural domain first: both
             // are large when s is, and their difference is what p needs exactly.
-            const v8f x = (dot * splat8(s) - lse_i + load8(colmask + c)) * splat8(kLog2e);
-            const v8f dl = exp2_8(x) * splat8(cscale);
+            const v8f x = (dot * LCL_SPLAT8(s) - lse_i + load8(colmask + c)) * LCL_SPLAT8(kLog2e);
+            const v8f dl = exp2_8(x) * LCL_SPLAT8(cscale);
             store8(row + c, dl);
             vds += dl * dot;
         }

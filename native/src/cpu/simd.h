@@ -37,7 +37,10 @@ constexpr float kLn2 = 0.6931471805599453f;
 
 LCL_INLINE v8f load8(const float* p) { return *reinterpret_cast<const v8f*>(p); }
 LCL_INLINE void store8(float* p, v8f x) { *reinterpret_cast<v8f*>(p) = x; }
-LCL_INLINE v8f splat8(float x) { return v8f{x, x, x, x, x, x, x, x}; }
+// Broadcast a scalar. A macro, not a function: an always_inline helper that
+// builds a vector is lowered for the baseline ISA before it is inlined into an
+// AVX clone, which turns every broadcast into 8 vinsertps. x - 0 folds to x.
+#define LCL_SPLAT8(x) (static_cast<float>(x) - ::lcl::cpu::v8f{})
 
 // 2^x for x <= ~127, vectorised. Round-to-nearest splits x = n + f with
 // |f| <= 1/2; 2^f = e^(f ln2) by a degree-7 Taylor polynomial (relative error
@@ -45,20 +48,20 @@ LCL_INLINE v8f splat8(float x) { return v8f{x, x, x, x, x, x, x, x}; }
 // bits. Inputs at or below -126.5 (including -inf from masked logits) give
 // exactly 0, never NaN; that is how masked scores drop out.
 LCL_INLINE v8f exp2_8(v8f x) {
-    const v8f lo = splat8(-127.0f), hi = splat8(127.0f);
+    const v8f lo = LCL_SPLAT8(-127.0f), hi = LCL_SPLAT8(127.0f);
     x = x < lo ? lo : x;
     x = x > hi ? hi : x;
-    const v8f magic = splat8(12582912.0f);  // 1.5 * 2^23: rounds to an integer
+    const v8f magic = LCL_SPLAT8(12582912.0f);  // 1.5 * 2^23: rounds to an integer
     const v8f n = (x + magic) - magic;
-    const v8f y = (x - n) * splat8(kLn2);
-    v8f p = splat8(1.0f / 5040.0f);
-    p = p * y + splat8(1.0f / 720.0f);
-    p = p * y + splat8(1.0f / 120.0f);
-    p = p * y + splat8(1.0f / 24.0f);
-    p = p * y + splat8(1.0f / 6.0f);
-    p = p * y + splat8(0.5f);
-    p = p * y + splat8(1.0f);
-    p = p * y + splat8(1.0f);
+    const v8f y = (x - n) * LCL_SPLAT8(kLn2);
+    v8f p = LCL_SPLAT8(1.0f / 5040.0f);
+    p = p * y + LCL_SPLAT8(1.0f / 720.0f);
+    p = p * y + LCL_SPLAT8(1.0f / 120.0f);
+    p = p * y + LCL_SPLAT8(1.0f / 24.0f);
+    p = p * y + LCL_SPLAT8(1.0f / 6.0f);
+    p = p * y + LCL_SPLAT8(0.5f);
+    p = p * y + LCL_SPLAT8(1.0f);
+    p = p * y + LCL_SPLAT8(1.0f);
     const v8i e = (__builtin_convertvector(n, v8i) + 127) << 23;  // n = -127 -> +0.0
     return p * reinterpret_cast<const v8f&>(e);
 }
@@ -103,14 +106,14 @@ LCL_INLINE void gemm_bcast(int M, int N, int K, const float* __restrict A, ptrdi
                 x20 = load8(c2 + j); x21 = load8(c2 + j + 8);
                 x30 = load8(c3 + j); x31 = load8(c3 + j + 8);
             } else {
-                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = splat8(0.0f);
+                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = LCL_SPLAT8(0.0f);
             }
             const float* b = B + j;
             for (int k = 0; k < K; ++k, b += ldb) {
                 const v8f b0 = load8(b), b1 = load8(b + 8);
                 const ptrdiff_t ak = k * a_cs;
-                const v8f s0 = splat8(a0[ak]), s1 = splat8(a1[ak]);
-                const v8f s2 = splat8(a2[ak]), s3 = splat8(a3[ak]);
+                const v8f s0 = LCL_SPLAT8(a0[ak]), s1 = LCL_SPLAT8(a1[ak]);
+                const v8f s2 = LCL_SPLAT8(a2[ak]), s3 = LCL_SPLAT8(a3[ak]);
                 x00 += s0 * b0; x01 += s0 * b1;
                 x10 += s1 * b0; x11 += s1 * b1;
                 x20 += s2 * b0; x21 += s2 * b1;
@@ -126,14 +129,14 @@ LCL_INLINE void gemm_bcast(int M, int N, int K, const float* __restrict A, ptrdi
             if (Accumulate) {
                 x0 = load8(c0 + j); x1 = load8(c1 + j); x2 = load8(c2 + j); x3 = load8(c3 + j);
             } else {
-                x0 = x1 = x2 = x3 = splat8(0.0f);
+                x0 = x1 = x2 = x3 = LCL_SPLAT8(0.0f);
             }
             const float* b = B + j;
             for (int k = 0; k < K; ++k, b += ldb) {
                 const v8f b0 = load8(b);
                 const ptrdiff_t ak = k * a_cs;
-                x0 += splat8(a0[ak]) * b0; x1 += splat8(a1[ak]) * b0;
-                x2 += splat8(a2[ak]) * b0; x3 += splat8(a3[ak]) * b0;
+                x0 += LCL_SPLAT8(a0[ak]) * b0; x1 += LCL_SPLAT8(a1[ak]) * b0;
+                x2 += LCL_SPLAT8(a2[ak]) * b0; x3 += LCL_SPLAT8(a3[ak]) * b0;
             }
             store8(c0 + j, x0); store8(c1 + j, x1); store8(c2 + j, x2); store8(c3 + j, x3);
         }
@@ -153,19 +156,19 @@ LCL_INLINE void gemm_bcast(int M, int N, int K, const float* __restrict A, ptrdi
         float* c0 = C + i * ldc;
         int j = 0;
         for (; j < N16; j += 16) {
-            v8f x0 = Accumulate ? load8(c0 + j) : splat8(0.0f);
-            v8f x1 = Accumulate ? load8(c0 + j + 8) : splat8(0.0f);
+            v8f x0 = Accumulate ? load8(c0 + j) : LCL_SPLAT8(0.0f);
+            v8f x1 = Accumulate ? load8(c0 + j + 8) : LCL_SPLAT8(0.0f);
             const float* b = B + j;
             for (int k = 0; k < K; ++k, b += ldb) {
-                const v8f s = splat8(a0[k * a_cs]);
+                const v8f s = LCL_SPLAT8(a0[k * a_cs]);
                 x0 += s * load8(b); x1 += s * load8(b + 8);
             }
             store8(c0 + j, x0); store8(c0 + j + 8, x1);
         }
         for (; j < N8; j += 8) {
-            v8f x0 = Accumulate ? load8(c0 + j) : splat8(0.0f);
+            v8f x0 = Accumulate ? load8(c0 + j) : LCL_SPLAT8(0.0f);
             const float* b = B + j;
-            for (int k = 0; k < K; ++k, b += ldb) x0 += splat8(a0[k * a_cs]) * load8(b);
+            for (int k = 0; k < K; ++k, b += ldb) x0 += LCL_SPLAT8(a0[k * a_cs]) * load8(b);
             store8(c0 + j, x0);
         }
         for (; j < N; ++j) {
