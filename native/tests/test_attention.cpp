@@ -2,6 +2,7 @@
 // shapes (odd sequence lengths, every mask combination, strided views into a
 // packed qkv buffer, fully masked rows), bitwise determinism, thread counts,
 // argument validation, and a finite-difference check of the oracle itself.
+#include "cpu/kernel_table.h"
 #include "lcl/kernels.h"
 #include "reference/attention_ref.h"
 #include "test_util.h"
@@ -368,14 +369,23 @@ int main() {
     ck.check(lcl_cpu_get_num_threads() == threads, "set_num_threads(0) did not restore the default");
 
     check_reference_gradients(ck, rng);
-    const int n_cases = 28;
-    for (int i = 0; i < n_cases; ++i) {
-        // Thread counts change how backward splits work (and must not change results
-        // beyond rounding): mostly the default, sometimes 1 or an odd 3.
-        const int t = i % 7 == 3 ? 1 : i % 7 == 5 ? 3 : 0;
-        lcl_cpu_set_num_threads(t);
-        run_case(ck, random_case(rng, i), rng, i);
+    // Every ISA level of the kernels this CPU can run: the full set of cases on
+    // the one the library picks by default, a sample on the narrower ones.
+    const std::string best = lcl::cpu::kernels().name;
+    int index = 0;
+    for (const char* isa : {"x86-64-v4", "x86-64-v3", "baseline"}) {
+        if (!lcl::cpu::select_kernels(isa)) continue;
+        const int n_cases = isa == best ? 28 : 8;
+        std::printf("kernels %s: %d cases\n", isa, n_cases);
+        for (int i = 0; i < n_cases; ++i, ++index) {
+            // Thread counts change how backward splits work (and must not change
+            // results beyond rounding): mostly the default, sometimes 1 or an odd 3.
+            const int t = i % 7 == 3 ? 1 : i % 7 == 5 ? 3 : 0;
+            lcl_cpu_set_num_threads(t);
+            run_case(ck, random_case(rng, i), rng, index);
+        }
     }
+    lcl::cpu::select_kernels(best.c_str());
     lcl_cpu_set_num_threads(0);
     check_validation(ck, rng);
     return ck.report("test_attention");

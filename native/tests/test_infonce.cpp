@@ -2,6 +2,7 @@
 // (the same buffers as local and global), multi-rank form (offsets, padding
 // columns masked by global_valid), odd row counts and dims, all five gradients,
 // bitwise determinism, validation, and a finite-difference check of the oracle.
+#include "cpu/kernel_table.h"
 #include "lcl/kernels.h"
 #include "reference/infonce_ref.h"
 #include "test_util.h"
@@ -298,11 +299,20 @@ int main() {
     Checker ck;
     Rng rng(pick_seed("test_infonce"));
     check_reference_gradients(ck, rng);
-    const int n_cases = 24;
-    for (int i = 0; i < n_cases; ++i) {
-        lcl_cpu_set_num_threads(i % 5 == 4 ? 1 : 0);
-        run_case(ck, random_case(rng, i), rng, i);
+    // Every ISA level of the kernels this CPU can run: the full set of cases on
+    // the one the library picks by default, a sample on the narrower ones.
+    const std::string best = lcl::cpu::kernels().name;
+    int index = 0;
+    for (const char* isa : {"x86-64-v4", "x86-64-v3", "baseline"}) {
+        if (!lcl::cpu::select_kernels(isa)) continue;
+        const int n_cases = isa == best ? 24 : 8;
+        std::printf("kernels %s: %d cases\n", isa, n_cases);
+        for (int i = 0; i < n_cases; ++i, ++index) {
+            lcl_cpu_set_num_threads(i % 5 == 4 ? 1 : 0);
+            run_case(ck, random_case(rng, i), rng, index);
+        }
     }
+    lcl::cpu::select_kernels(best.c_str());
     lcl_cpu_set_num_threads(0);
     check_validation(ck, rng);
     return ck.report("test_infonce");

@@ -1,0 +1,175 @@
+// Tile kernels of the CPU InfoNCE, compiled once per ISA level: included INSIDE
+// an ISA namespace by kernels_*.cpp after simd.h. Both directions are the same
+// computation with roles swapped:
+//   i2t: rows = image (local), columns = text_all (global), lse = lse_i2t
+//   t2i: rows = text  (local), columns = image_all (global), lse = lse_t2i
+// Every kernel walks 64 x 64 tiles of (local row, global column): one product
+// rows . columns^T per tile (columns packed transposed), then per-element work.
+
+struct Direction {
+    const float* rows;   // (n_local, dim)
+    const float* cols;   // (n_global, dim)
+    const float* lse;    // (n_local), read by backward
+    float* drows;        // (n_local, dim), backward only
+    float* dcols;        // (n_global, dim), backward only
+};
+
+LCL_INLINE Direction direction(const lcl_infonce_params& p, int which) {
+    if (which == 0) return Direction{p.image, p.text_all, p.lse_i2t, p.dimage, p.dtext_all};
+    return Direction{p.text, p.image_all, p.lse_t2i, p.dtext, p.dimage_all};
+}
+
+// Raw dots rows[r0..r0+nr) . cols[j0..j0+nc)^T into z (row stride kTileCols)
+// from the column tile packed transposed (ncp >= nc columns, zero padded), and
+// the additive column mask: -inf for invalid (global_valid) and padding columns.
+LCL_INLINE void dots_tile(const lcl_infonce_params& p, const float* rows, int64_t r0, int nr, int64_t j0,
+                          int nc, int ncp, const float* packed, float* z, float* colmask) {
+    const int dim = int(p.dim);
+    gemm_bcast<false>(nr, ncp, dim, rows + r0 * dim, dim, 1, packed, kTileCols, z, kTileCols);
+    for (int c = 0; c < ncp; ++c)
+        colmask[c] = (c >= nc || (p.global_valid && !p.global_valid[j0 + c])) ? -INFINITY : 0.0f;
+}
+
+// Online log-sum-exp over the column tiles: one task is one row tile, both
+// directions; the positive logit is picked out of the tile holding column
+// offset + i.
+void infonce_forward_rows(const lcl_infonce_params& p, int64_t r0, double* row_loss, float* work) {
+    const int dim = int(p.dim);
+    const int nr = int(imin(kTileRows, p.n_local - r0));
+    const float s = *p.scale;
+    float* __restrict packed = work;
+    float* __restrict z = packed + size_t(dim) * kTileCols;
+    float* __restrict m = z + kTileRows * kTileCols;
+    float* __restrict l = m + kTileRows;
+    float* __restrict pos = l + kTileRows;
+    float* __restrict colmask = pos + kTileRows;
+    const vf vs = LCL_SPLAT(vf, s), vlog2e = LCL_SPLAT(vf, kLog2e);
+    for (int which = 0; which < 2; ++which) {
+        const Direction d = direction(p, which);
+        for (int i = 0; i < nr; ++i) { m[i] = -INFINITY; l[i] = 0.0f; }
+        for (int64_t j0 = 0; j0 < p.n_global; j0 += kTileCols) {
+            const int nc = int(imin(kTileCols, p.n_global - j0));
+            const int ncp = round_up_w(nc);
+            pack_transposed(d.cols + j0 * dim, dim, nc, ncp, dim, packed, kTileCols);
+            dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
+            for (int i = 0; i < nr; ++i) {
+                float* row = z + i * kTileCols;
+                const int64_t g = p.offset + r0 + i;  // this row's positive column
+                vf vmax = LCL_SPLAT(vf, -INFINITY);
+                for (int c = 0; c < ncp; c += kW) {
+                    const vf x = loadw(row + c) * vs + loadw(colmask + c);
+                    storew(row + c, x);
+                    vmax = x > vmax ? x : vmax;
+                }
+                if (g >= j0 && g < j0 + nc) pos[i] = row[g - j0];
+                const float tile_max = hmax(vmax);
+                const float m_new = m[i] > tile_max ? m[i] : tile_max;
+                if (m_new == -INFINITY) continue;  // every column of this tile is padding
+                const vf vm = LCL_SPLAT(vf, m_new);
+                vf vsum = vf{};
+                for (int c = 0; c < ncp; c += kW) vsum += exp2w((loadw(row + c) - vm) * vlog2e);
+                const float alpha = m[i] == -INFINITY ? 0.0f : __builtin_expf(m[i] - m_new);
+                l[i] = l[i] * alpha + hsum(vsum);
+                m[i] = m_new;
+            }
+        }
+        float* lse = which == 0 ? p.lse_i2t : p.lse_t2i;
+        for (int i = 0; i < nr; ++i) {
+            // The positive column is valid (validated), so l > 0.
+            lse[r0 + i] = m[i] + __builtin_logf(l[i]);
+            row_loss[r0 + i] += 0.5 * (double(lse[r0 + i]) - double(pos[i]));
+        }
+    }
+}
+
+// Turns a tile of raw dots (rows r0.., columns j0..) into dlogits in place:
+// dlogits = (exp(s*dot - lse_i) - [j == offset + i]) * cscale, and returns the
+// tile's sum of dlogits * dot (its share of dscale).
+LCL_INLINE float dlogits_tile(const lcl_infonce_params& p, const float* lse, int64_t r0, int nr, int64_t j0,
+                              int nc, int ncp, float* z, const float* colmask, float cscale) {
+    const vf vs = LCL_SPLAT(vf, *p.scale), vc = LCL_SPLAT(vf, cscale), vlog2e = LCL_SPLAT(vf, kLog2e);
+    vf vds = vf{};
+    float pos_part = 0.0f;
+    for (int i = 0; i < nr; ++i) {
+        float* row = z + i * kTileCols;
+        const int64_t g = p.offset + r0 + i;
+        const bool has_pos = g >= j0 && g < j0 + nc;
+        const float pos_dot = has_pos ? row[g - j0] : 0.0f;
+        const vf lse_i = LCL_SPLAT(vf, lse[r0 + i]);
+        for (int c = 0; c < ncp; c += kW) {
+            const vf dot = loadw(row + c);
+            // s*dot - lse is formed in the natural domain first: both are large when
+            // s is, and p needs their difference accurately.
+            const vf dl = exp2w((dot * vs - lse_i + loadw(colmask + c)) * vlog2e) * vc;
+            storew(row + c, dl);
+            vds += dl * dot;
+        }
+        if (has_pos) {
+            row[g - j0] -= cscale;
+            pos_part += cscale * pos_dot;
+        }
+    }
+    return hsum(vds) - pos_part;
+}
+
+// Backward row pass for one row tile (both directions): d rows_i = s sum_j
+// dlogits_ij col_j, and the tile's share of dscale.
+void infonce_backward_rows(const lcl_infonce_params& p, int64_t r0, float cscale, double* dscale_part,
+                           float* work) {
+    const int dim = int(p.dim);
+    const int nr = int(imin(kTileRows, p.n_local - r0));
+    const float s = *p.scale;
+    float* __restrict packed = work;
+    float* __restrict z = packed + size_t(dim) * kTileCols;
+    float* __restrict acc = z + kTileRows * kTileCols;
+    float* __restrict colmask = acc + size_t(kTileRows) * dim;
+    double ds = 0.0;
+    for (int which = 0; which < 2; ++which) {
+        const Direction d = direction(p, which);
+        fill(acc, size_t(nr) * dim, 0.0f);
+        for (int64_t j0 = 0; j0 < p.n_global; j0 += kTileCols) {
+            const int nc = int(imin(kTileCols, p.n_global - j0));
+            const int ncp = round_up_w(nc);
+            pack_transposed(d.cols + j0 * dim, dim, nc, ncp, dim, packed, kTileCols);
+            dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
+            ds += double(dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale));
+            gemm_bcast<true>(nr, dim, nc, z, kTileCols, 1, d.cols + j0 * dim, dim, acc, dim);
+        }
+        for (int i = 0; i < nr; ++i) {
+            float* out = d.drows + (r0 + i) * dim;
+            const float* a = acc + size_t(i) * dim;
+            for (int k = 0; k < dim; ++k) out[k] = s * a[k];
+        }
+    }
+    *dscale_part = ds;
+}
+
+// Backward column pass for one column tile (both directions): d cols_j = s
+// sum_i dlogits_ij row_i, recomputing the logits of every row tile.
+void infonce_backward_cols(const lcl_infonce_params& p, int64_t j0, float cscale, float* work) {
+    const int dim = int(p.dim);
+    const int nc = int(imin(kTileCols, p.n_global - j0));
+    const int ncp = round_up_w(nc);
+    const float s = *p.scale;
+    float* __restrict packed = work;
+    float* __restrict z = packed + size_t(dim) * kTileCols;
+    float* __restrict acc = z + kTileRows * kTileCols;
+    float* __restrict colmask = acc + size_t(kTileRows) * dim;
+    for (int which = 0; which < 2; ++which) {
+        const Direction d = direction(p, which);
+        fill(acc, size_t(nc) * dim, 0.0f);
+        pack_transposed(d.cols + j0 * dim, dim, nc, ncp, dim, packed, kTileCols);
+        for (int64_t r0 = 0; r0 < p.n_local; r0 += kTileRows) {
+            const int nr = int(imin(kTileRows, p.n_local - r0));
+            dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
+            dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale);
+            // acc (nc x dim) += dlogits^T (nc x nr) . rows (nr x dim)
+            gemm_bcast<true>(nc, dim, nr, z, 1, kTileCols, d.rows + r0 * dim, dim, acc, dim);
+        }
+        for (int c = 0; c < nc; ++c) {
+            float* out = d.dcols + (j0 + c) * dim;
+            const float* a = acc + size_t(c) * dim;
+            for (int k = 0; k < dim; ++k) out[k] = s * a[k];
+        }
+    }
+}
