@@ -1,8 +1,8 @@
 // Timing program for the CPU kernels (not a test: no assertions, not run by
-// ctest). Build against an installed liblcl4j_cpu, e.g.
-//   g++ -O2 -std=c++17 native/tests/bench/bench_cpu_kernels.cpp -I/tmp/ncpu-install/include \
+// ctest). Build against an installed liblcl4j_cpu, e.g. (one command line)
+//   g++ -O2 -std=c++17 native/tests/bench/bench_cpu_kernels.cpp -I/tmp/ncpu-install/include
 //       -L/tmp/ncpu-install/lib -llcl4j_cpu -Wl,-rpath,/tmp/ncpu-install/lib -o /tmp/bench_cpu
-//   /tmp/bench_cpu [threads] [reps]
+//   /tmp/bench_cpu [threads] [reps] [infonce N]
 // Prints the best wall time over reps, the process CPU time per rep and the
 // implied GFLOP/s (matrix-product flops only, causal counted as half).
 #include "lcl/kernels.h"
