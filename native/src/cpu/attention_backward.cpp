@@ -1,5 +1,5 @@
-// lcl_cpu_attention_backward (tile kernels in attention_kernels.h). Three passes, none of which holds more than one
-// 64 x 64 tile of probabilities:
+// lcl_cpu_attention_backward (tile kernels in attention_kernels.h). Three
+// passes, none of which holds more than one 64 x 64 tile of probabilities:
 //   1. Dvec[i] = rowsum(dO_i * O_i) for every query row.
 //   2. One task per (batch, head, key-tile group): for each of its key tiles it
 //      walks the query tiles that can see it, recomputes P = exp(S - LSE) from
@@ -41,12 +41,14 @@ int attention_backward(const lcl_attention_params* pp) {
     });
 
     // Enough (batch, head) pairs: one task each. Otherwise split each pair's key
-    // tiles round-robin into G groups (round-robin evens out causal work).
+    // tiles round-robin into G groups (round-robin evens out causal work). G is
+    // capped at 8 so the partial dQ buffers never exceed 8x the size of dQ.
     const int64_t threads = pool_threads();
     const int64_t want_tasks = 4 * threads;
+    constexpr int64_t kMaxGroups = 8;
     const int64_t G = (threads == 1 || BH >= want_tasks)
                           ? 1
-                          : std::min(n_kt, (want_tasks + BH - 1) / BH);
+                          : std::min({n_kt, kMaxGroups, (want_tasks + BH - 1) / BH});
     std::vector<float> partial;
     if (G > 1) partial.resize(size_t(G * BH * L * D));
     float* const dq_base = static_cast<float*>(p.dq);
@@ -60,7 +62,8 @@ int attention_backward(const lcl_attention_params* pp) {
         DqTarget target;
         if (G == 1) {
             target = DqTarget{dq_row(b, h, 0), p.dq_stride[2]};
-            for (int64_t i = 0; i < L; ++i) std::fill(target.base + i * target.ld, target.base + i * target.ld + D, 0.0f);
+            for (int64_t i = 0; i < L; ++i)
+                std::fill(target.base + i * target.ld, target.base + i * target.ld + D, 0.0f);
         } else {
             target = DqTarget{partial.data() + (g * BH + bh) * L * D, ptrdiff_t(D)};
             std::fill(target.base, target.base + L * D, 0.0f);
