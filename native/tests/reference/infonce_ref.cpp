@@ -44,7 +44,10 @@ double infonce_forward(const InfonceShape& s, const double* image, const double*
     return total / s.normalizer;
 }
 
-void infonce_backward(const InfonceShape& s, const double* image, const double* text,
+namespace {
+
+template <bool Magnitude>
+void backward_impl(const InfonceShape& s, const double* image, const double* text,
                       const double* image_all, const double* text_all, double dloss,
                       double* dimage, double* dtext, double* dimage_all, double* dtext_all,
                       double* dscale) {
@@ -64,17 +67,34 @@ void infonce_backward(const InfonceShape& s, const double* image, const double* 
             const double lse = logits_row(s, r, cols, z);
             for (int64_t j = 0; j < s.n_global; ++j) {
                 const double p = z[j] == -INFINITY ? 0.0 : std::exp(z[j] - lse);
-                const double dz = (p - (j == s.offset + i ? 1.0 : 0.0)) * c;
+                double dz = (p - (j == s.offset + i ? 1.0 : 0.0)) * c;
+                if (Magnitude) dz = std::abs(dz);
                 if (dz == 0) continue;
                 const double* col = cols + j * D;
                 for (int64_t d = 0; d < D; ++d) {
-                    drows[i * D + d] += s.scale * dz * col[d];
-                    dcols[j * D + d] += s.scale * dz * r[d];
+                    drows[i * D + d] += s.scale * dz * (Magnitude ? std::abs(col[d]) : col[d]);
+                    dcols[j * D + d] += s.scale * dz * (Magnitude ? std::abs(r[d]) : r[d]);
                 }
-                *dscale += dz * dot(r, col, D);
+                *dscale += dz * (Magnitude ? std::abs(dot(r, col, D)) : dot(r, col, D));
             }
         }
     }
+}
+
+}  // namespace
+
+void infonce_backward(const InfonceShape& s, const double* image, const double* text,
+                      const double* image_all, const double* text_all, double dloss,
+                      double* dimage, double* dtext, double* dimage_all, double* dtext_all,
+                      double* dscale) {
+    backward_impl<false>(s, image, text, image_all, text_all, dloss, dimage, dtext, dimage_all, dtext_all, dscale);
+}
+
+void infonce_backward_magnitudes(const InfonceShape& s, const double* image, const double* text,
+                                 const double* image_all, const double* text_all, double dloss,
+                                 double* dimage, double* dtext, double* dimage_all, double* dtext_all,
+                                 double* dscale) {
+    backward_impl<true>(s, image, text, image_all, text_all, dloss, dimage, dtext, dimage_all, dtext_all, dscale);
 }
 
 }  // namespace lcl::ref
