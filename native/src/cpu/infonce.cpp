@@ -13,13 +13,16 @@
 //   row pass:    one task per row tile: d rows_i = s sum_j dlogits_ij col_j, and
 //                that tile's share of dscale = sum dlogits_ij (row_i . col_j);
 //   column pass: one task per column tile: d cols_j = s sum_i dlogits_ij row_i.
+// A positive pair's dlogits (p - 1) is formed as minus the sum of the row's
+// other probabilities (accurate when p is close to 1); the row pass computes it
+// and hands it to the column pass (2 x n_local floats).
 // Each output row belongs to exactly one task and dscale partials are added in
 // tile order, so results are bitwise reproducible without atomics; recomputing
 // the logits in the second pass is the price of needing only O(tile) memory per
 // thread.
 #include "common/lcl_internal.h"
-#include "cpu/scratch.h"
 #include "cpu/kernel_table.h"
+#include "cpu/scratch.h"
 #include "cpu/thread_pool.h"
 
 #include <algorithm>
@@ -56,12 +59,15 @@ int infonce_backward(const lcl_infonce_params* pp) {
     const size_t scratch = infonce_scratch_floats(p.dim);
     const KernelTable& k = kernels();
     std::vector<double> dscale_parts(size_t(n_row_tiles), 0.0);
-    // One pool job for both passes: tasks [0, n_row_tiles) are row tiles, the
-    // rest column tiles; they write disjoint outputs.
-    parallel_for(n_row_tiles + n_col_tiles, [&](int64_t t) {
-        float* work = thread_scratch(scratch);
-        if (t < n_row_tiles) k.infonce_backward_rows(p, t * kTileRows, cscale, &dscale_parts[size_t(t)], work);
-        else k.infonce_backward_cols(p, (t - n_row_tiles) * kTileCols, cscale, work);
+    // Row pass, then column pass: the column pass needs the positive pairs'
+    // dlogits, which only a complete row yields.
+    std::vector<float> dpos(size_t(2 * p.n_local));
+    parallel_for(n_row_tiles, [&](int64_t t) {
+        k.infonce_backward_rows(p, t * kTileRows, cscale, &dscale_parts[size_t(t)], dpos.data(),
+                                thread_scratch(scratch));
+    });
+    parallel_for(n_col_tiles, [&](int64_t t) {
+        k.infonce_backward_cols(p, t * kTileCols, cscale, dpos.data(), thread_scratch(scratch));
     });
     double ds = 0.0;
     for (double x : dscale_parts) ds += x;

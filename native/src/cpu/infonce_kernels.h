@@ -83,39 +83,49 @@ void infonce_forward_rows(const lcl_infonce_params& p, int64_t r0, double* row_l
 }
 
 // Turns a tile of raw dots (rows r0.., columns j0..) into dlogits in place:
-// dlogits = (exp(s*dot - lse_i) - [j == offset + i]) * cscale, and returns the
-// tile's sum of dlogits * dot (its share of dscale).
+// dlogits = exp(s*dot - lse_i) * cscale, except at each row's positive column,
+// which is left 0 here and filled in by the callers once the row is complete:
+// there dlogits = (p - 1) * cscale, and p - 1 is formed as minus the sum of the
+// row's other probabilities. When the positive dominates (s = 100, a confident
+// model) p is 1 - 1e-4, and p - 1 computed directly would keep only a few
+// correct digits. Adds each row's sum of (non-positive) dlogits into others[i]
+// and its positive dot into pos_dot[i] when those are non-null; returns the
+// tile's sum of dlogits * dot over non-positive columns (its share of dscale).
 LCL_INLINE float dlogits_tile(const lcl_infonce_params& p, const float* lse, int64_t r0, int nr, int64_t j0,
-                              int nc, int ncp, float* z, const float* colmask, float cscale) {
+                              int nc, int ncp, float* z, const float* colmask, float cscale, float* others,
+                              float* pos_dot) {
     const vf vs = LCL_SPLAT(vf, *p.scale), vc = LCL_SPLAT(vf, cscale), vlog2e = LCL_SPLAT(vf, kLog2e);
+    vi lane;
+    for (int k = 0; k < kW; ++k) lane[k] = k;
     vf vds = vf{};
-    float pos_part = 0.0f;
     for (int i = 0; i < nr; ++i) {
         float* row = z + i * kTileCols;
         const int64_t g = p.offset + r0 + i;
         const bool has_pos = g >= j0 && g < j0 + nc;
-        const float pos_dot = has_pos ? row[g - j0] : 0.0f;
+        const int pos = has_pos ? int(g - j0) : -1;
+        if (has_pos && pos_dot) pos_dot[i] = row[pos];
         const vf lse_i = LCL_SPLAT(vf, lse[r0 + i]);
+        vf vsum = vf{};
         for (int c = 0; c < ncp; c += kW) {
             const vf dot = loadw(row + c);
             // s*dot - lse is formed in the natural domain first: both are large when
             // s is, and p needs their difference accurately.
-            const vf dl = exp2w((dot * vs - lse_i + loadw(colmask + c)) * vlog2e) * vc;
+            vf dl = exp2w((dot * vs - lse_i + loadw(colmask + c)) * vlog2e) * vc;
+            dl = (lane + c) == pos ? vf{} : dl;
             storew(row + c, dl);
             vds += dl * dot;
+            vsum += dl;
         }
-        if (has_pos) {
-            row[g - j0] -= cscale;
-            pos_part += cscale * pos_dot;
-        }
+        if (others) others[i] += hsum(vsum);
     }
-    return hsum(vds) - pos_part;
+    return hsum(vds);
 }
 
 // Backward row pass for one row tile (both directions): d rows_i = s sum_j
-// dlogits_ij col_j, and the tile's share of dscale.
+// dlogits_ij col_j, the tile's share of dscale, and each row's positive
+// dlogit in dpos[which * n_local + row] for the column pass.
 void infonce_backward_rows(const lcl_infonce_params& p, int64_t r0, float cscale, double* dscale_part,
-                           float* work) {
+                           float* dpos, float* work) {
     const int dim = int(p.dim);
     const int nr = int(imin(kTileRows, p.n_local - r0));
     const float s = *p.scale;
@@ -123,21 +133,30 @@ void infonce_backward_rows(const lcl_infonce_params& p, int64_t r0, float cscale
     float* __restrict z = packed + size_t(dim) * kTileCols;
     float* __restrict acc = z + kTileRows * kTileCols;
     float* __restrict colmask = acc + size_t(kTileRows) * dim;
+    float* __restrict others = colmask + kTileCols;
+    float* __restrict pos_dot = others + kTileRows;
     double ds = 0.0;
     for (int which = 0; which < 2; ++which) {
         const Direction d = direction(p, which);
         fill(acc, size_t(nr) * dim, 0.0f);
+        fill(others, size_t(nr), 0.0f);
         for (int64_t j0 = 0; j0 < p.n_global; j0 += kTileCols) {
             const int nc = int(imin(kTileCols, p.n_global - j0));
             const int ncp = round_up_w(nc);
             pack_transposed(d.cols + j0 * dim, dim, nc, ncp, dim, packed, kTileCols);
             dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
-            ds += double(dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale));
+            ds += double(dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale, others, pos_dot));
             gemm_bcast<true>(nr, dim, nc, z, kTileCols, 1, d.cols + j0 * dim, dim, acc, dim);
         }
         for (int i = 0; i < nr; ++i) {
+            // The positive column: dlogits = (p - 1) * cscale = -(sum of the others).
+            const float dl = -others[i];
+            const float* col = d.cols + (p.offset + r0 + i) * dim;
+            float* a = acc + size_t(i) * dim;
+            for (int k = 0; k < dim; ++k) a[k] += dl * col[k];
+            ds += double(dl) * double(pos_dot[i]);
+            dpos[which * p.n_local + r0 + i] = dl;
             float* out = d.drows + (r0 + i) * dim;
-            const float* a = acc + size_t(i) * dim;
             for (int k = 0; k < dim; ++k) out[k] = s * a[k];
         }
     }
@@ -146,7 +165,8 @@ void infonce_backward_rows(const lcl_infonce_params& p, int64_t r0, float cscale
 
 // Backward column pass for one column tile (both directions): d cols_j = s
 // sum_i dlogits_ij row_i, recomputing the logits of every row tile.
-void infonce_backward_cols(const lcl_infonce_params& p, int64_t j0, float cscale, float* work) {
+void infonce_backward_cols(const lcl_infonce_params& p, int64_t j0, float cscale, const float* dpos,
+                           float* work) {
     const int dim = int(p.dim);
     const int nc = int(imin(kTileCols, p.n_global - j0));
     const int ncp = round_up_w(nc);
@@ -162,9 +182,19 @@ void infonce_backward_cols(const lcl_infonce_params& p, int64_t j0, float cscale
         for (int64_t r0 = 0; r0 < p.n_local; r0 += kTileRows) {
             const int nr = int(imin(kTileRows, p.n_local - r0));
             dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
-            dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale);
+            dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale, nullptr, nullptr);
             // acc (nc x dim) += dlogits^T (nc x nr) . rows (nr x dim)
             gemm_bcast<true>(nc, dim, nr, z, 1, kTileCols, d.rows + r0 * dim, dim, acc, dim);
+        }
+        // Positive pairs whose global index falls in this tile, with the dlogits
+        // the row pass formed for them.
+        const int64_t first = imax(j0, p.offset), last = imin(j0 + nc, p.offset + p.n_local);
+        for (int64_t g = first; g < last; ++g) {
+            const int64_t i = g - p.offset;
+            const float dl = dpos[which * p.n_local + i];
+            const float* row = d.rows + i * dim;
+            float* a = acc + size_t(g - j0) * dim;
+            for (int k = 0; k < dim; ++k) a[k] += dl * row[k];
         }
         for (int c = 0; c < nc; ++c) {
             float* out = d.dcols + (j0 + c) * dim;

@@ -28,7 +28,8 @@ constexpr size_t kAttentionBackwardScratch = 2 * size_t(kMaxHeadDim) * kTileK + 
 constexpr int kTileRows = 64;
 constexpr int kTileCols = 64;
 inline size_t infonce_scratch_floats(int64_t dim) {
-    // packed columns + logits tile + gradient accumulator + per-row state + column mask
+    // packed columns + logits tile + gradient accumulator + per-row state (up to 3
+    // rows of kTileRows) + column mask
     return size_t(dim) * kTileCols + size_t(kTileRows) * kTileCols + size_t(kTileRows) * size_t(dim) +
            4 * kTileRows + kTileCols;
 }
@@ -54,11 +55,14 @@ struct KernelTable {
                                          DqTarget dq, float* work);
     // InfoNCE forward of local rows [r0, r0 + 64): both LSEs and row_loss[r] += per-row loss.
     void (*infonce_forward_rows)(const lcl_infonce_params& p, int64_t r0, double* row_loss, float* work);
-    // InfoNCE backward row pass: dimage, dtext rows and this tile's dscale share.
+    // InfoNCE backward row pass: dimage, dtext rows, this tile's dscale share,
+    // and each row's positive-pair dlogits in dpos (2 x n_local: i2t, t2i).
     void (*infonce_backward_rows)(const lcl_infonce_params& p, int64_t r0, float cscale,
-                                  double* dscale_part, float* work);
-    // InfoNCE backward column pass: dimage_all, dtext_all rows [j0, j0 + 64).
-    void (*infonce_backward_cols)(const lcl_infonce_params& p, int64_t j0, float cscale, float* work);
+                                  double* dscale_part, float* dpos, float* work);
+    // InfoNCE backward column pass: dimage_all, dtext_all rows [j0, j0 + 64);
+    // runs after the row pass, whose dpos it reads.
+    void (*infonce_backward_cols)(const lcl_infonce_params& p, int64_t j0, float cscale, const float* dpos,
+                                  float* work);
 };
 
 extern const KernelTable kKernelsX86_64_V4;
