@@ -32,7 +32,10 @@ LCL_INLINE void dots_tile(const lcl_infonce_params& p, const float* rows, int64_
 
 // Online log-sum-exp over the column tiles: one task is one row tile, both
 // directions; the positive logit is picked out of the tile holding column
-// offset + i.
+// offset + i. Besides the running sum l of exp(z - m) the loop keeps the sum
+// over the other (non-positive) columns, so a row's loss lse - z_pos can be
+// formed as log1p(others / exp(z_pos - m)): when the model is confident the
+// loss is tiny and lse - z_pos would cancel to a few correct digits.
 void infonce_forward_rows(const lcl_infonce_params& p, int64_t r0, double* row_loss, float* work) {
     const int dim = int(p.dim);
     const int nr = int(imin(kTileRows, p.n_local - r0));
@@ -41,12 +44,15 @@ void infonce_forward_rows(const lcl_infonce_params& p, int64_t r0, double* row_l
     float* __restrict z = packed + size_t(dim) * kTileCols;
     float* __restrict m = z + kTileRows * kTileCols;
     float* __restrict l = m + kTileRows;
-    float* __restrict pos = l + kTileRows;
+    float* __restrict l_other = l + kTileRows;
+    float* __restrict pos = l_other + kTileRows;
     float* __restrict colmask = pos + kTileRows;
     const vf vs = LCL_SPLAT(vf, s), vlog2e = LCL_SPLAT(vf, kLog2e);
+    vi lane;
+    for (int k = 0; k < kW; ++k) lane[k] = k;
     for (int which = 0; which < 2; ++which) {
         const Direction d = direction(p, which);
-        for (int i = 0; i < nr; ++i) { m[i] = -INFINITY; l[i] = 0.0f; }
+        for (int i = 0; i < nr; ++i) { m[i] = -INFINITY; l[i] = 0.0f; l_other[i] = 0.0f; }
         for (int64_t j0 = 0; j0 < p.n_global; j0 += kTileCols) {
             const int nc = int(imin(kTileCols, p.n_global - j0));
             const int ncp = round_up_w(nc);
@@ -55,21 +61,27 @@ void infonce_forward_rows(const lcl_infonce_params& p, int64_t r0, double* row_l
             for (int i = 0; i < nr; ++i) {
                 float* row = z + i * kTileCols;
                 const int64_t g = p.offset + r0 + i;  // this row's positive column
+                const int pos_c = (g >= j0 && g < j0 + nc) ? int(g - j0) : -1;
                 vf vmax = LCL_SPLAT(vf, -INFINITY);
                 for (int c = 0; c < ncp; c += kW) {
                     const vf x = loadw(row + c) * vs + loadw(colmask + c);
                     storew(row + c, x);
                     vmax = x > vmax ? x : vmax;
                 }
-                if (g >= j0 && g < j0 + nc) pos[i] = row[g - j0];
+                if (pos_c >= 0) pos[i] = row[pos_c];
                 const float tile_max = hmax(vmax);
                 const float m_new = m[i] > tile_max ? m[i] : tile_max;
                 if (m_new == -INFINITY) continue;  // every column of this tile is padding
                 const vf vm = LCL_SPLAT(vf, m_new);
-                vf vsum = vf{};
-                for (int c = 0; c < ncp; c += kW) vsum += exp2w((loadw(row + c) - vm) * vlog2e);
+                vf vsum = vf{}, vother = vf{};
+                for (int c = 0; c < ncp; c += kW) {
+                    const vf e = exp2w((loadw(row + c) - vm) * vlog2e);
+                    vsum += e;
+                    vother += (lane + c) == pos_c ? vf{} : e;
+                }
                 const float alpha = m[i] == -INFINITY ? 0.0f : __builtin_expf(m[i] - m_new);
                 l[i] = l[i] * alpha + hsum(vsum);
+                l_other[i] = l_other[i] * alpha + hsum(vother);
                 m[i] = m_new;
             }
         }
@@ -77,7 +89,8 @@ void infonce_forward_rows(const lcl_infonce_params& p, int64_t r0, double* row_l
         for (int i = 0; i < nr; ++i) {
             // The positive column is valid (validated), so l > 0.
             lse[r0 + i] = m[i] + __builtin_logf(l[i]);
-            row_loss[r0 + i] += 0.5 * (double(lse[r0 + i]) - double(pos[i]));
+            const double l_pos = __builtin_exp(double(pos[i]) - double(m[i]));
+            row_loss[r0 + i] += 0.5 * __builtin_log1p(double(l_other[i]) / l_pos);
         }
     }
 }
