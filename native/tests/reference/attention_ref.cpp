@@ -59,10 +59,13 @@ void attention_forward(const AttentionShape& s, const double* q, const double* k
 }
 
 void attention_backward(const AttentionShape& s, const double* q, const double* k, const double* v,
-                        const double* dout, double* dq, double* dk, double* dv) {
+                        const double* dout, double* dq, double* dk, double* dv, double* dq_mag,
+                        double* dk_mag) {
     const int64_t L = s.seq_len, D = s.head_dim;
     const int64_t n = s.batch * s.heads * L * D;
     for (int64_t x = 0; x < n; ++x) dq[x] = dk[x] = dv[x] = 0;
+    for (int64_t x = 0; dq_mag && x < n; ++x) dq_mag[x] = 0;
+    for (int64_t x = 0; dk_mag && x < n; ++x) dk_mag[x] = 0;
     std::vector<double> p(L), dp(L);
     for (int64_t b = 0; b < s.batch; ++b)
         for (int64_t h = 0; h < s.heads; ++h) {
@@ -81,10 +84,13 @@ void attention_backward(const AttentionShape& s, const double* q, const double* 
                 for (int64_t j = 0; j < L; ++j) {
                     if (p[j] == 0) continue;
                     const double dsij = p[j] * (dp[j] - pdp);
+                    const double ds_mag = p[j] * (std::abs(dp[j]) + std::abs(pdp));
                     for (int64_t d = 0; d < D; ++d) {
                         dv[(base + j) * D + d] += p[j] * gb[i * D + d];
                         dq[(base + i) * D + d] += s.scale * dsij * kb[j * D + d];
                         dk[(base + j) * D + d] += s.scale * dsij * qb[i * D + d];
+                        if (dq_mag) dq_mag[(base + i) * D + d] += s.scale * ds_mag * std::abs(kb[j * D + d]);
+                        if (dk_mag) dk_mag[(base + j) * D + d] += s.scale * ds_mag * std::abs(qb[i * D + d]);
                     }
                 }
             }

@@ -33,18 +33,29 @@ double infonce_forward(const InfonceShape& s, const double* image, const double*
                        double* lse_t2i) {
     std::vector<double> z(s.n_global);
     double total = 0;
+    // A row's loss lse - z_g is taken as log1p(sum_{j != g} exp(z_j - z_g)): for a
+    // confident row (loss below ~1e-16) the direct difference cancels even in float64.
+    auto row_loss = [&](int64_t g) {
+        double others = 0;
+        for (int64_t j = 0; j < s.n_global; ++j)
+            if (j != g && z[j] != -INFINITY) others += std::exp(z[j] - z[g]);
+        return std::log1p(others);
+    };
     for (int64_t i = 0; i < s.n_local; ++i) {
         const int64_t g = s.offset + i;
         lse_i2t[i] = logits_row(s, image + i * s.dim, text_all, z);
-        const double pos_i2t = z[g];
+        const double loss_i2t = row_loss(g);
         lse_t2i[i] = logits_row(s, text + i * s.dim, image_all, z);
-        const double pos_t2i = z[g];
-        total += ((lse_i2t[i] - pos_i2t) + (lse_t2i[i] - pos_t2i)) / 2;
+        const double loss_t2i = row_loss(g);
+        total += (loss_i2t + loss_t2i) / 2;
     }
     return total / s.normalizer;
 }
 
-void infonce_backward(const InfonceShape& s, const double* image, const double* text,
+namespace {
+
+template <bool Magnitude>
+void backward_impl(const InfonceShape& s, const double* image, const double* text,
                       const double* image_all, const double* text_all, double dloss,
                       double* dimage, double* dtext, double* dimage_all, double* dtext_all,
                       double* dscale) {
@@ -62,19 +73,42 @@ void infonce_backward(const InfonceShape& s, const double* image, const double* 
         for (int64_t i = 0; i < s.n_local; ++i) {
             const double* r = rows + i * D;
             const double lse = logits_row(s, r, cols, z);
+            // p_g - 1 = -(sum of the other p_j): the direct difference cancels in
+            // float64 too once the row is confident to ~1e-16.
+            const int64_t g = s.offset + i;
+            double others = 0;
+            for (int64_t j = 0; j < s.n_global; ++j)
+                if (j != g && z[j] != -INFINITY) others += std::exp(z[j] - lse);
             for (int64_t j = 0; j < s.n_global; ++j) {
                 const double p = z[j] == -INFINITY ? 0.0 : std::exp(z[j] - lse);
-                const double dz = (p - (j == s.offset + i ? 1.0 : 0.0)) * c;
+                double dz = (j == g ? -others : p) * c;
+                if (Magnitude) dz = std::abs(dz);
                 if (dz == 0) continue;
                 const double* col = cols + j * D;
                 for (int64_t d = 0; d < D; ++d) {
-                    drows[i * D + d] += s.scale * dz * col[d];
-                    dcols[j * D + d] += s.scale * dz * r[d];
+                    drows[i * D + d] += s.scale * dz * (Magnitude ? std::abs(col[d]) : col[d]);
+                    dcols[j * D + d] += s.scale * dz * (Magnitude ? std::abs(r[d]) : r[d]);
                 }
-                *dscale += dz * dot(r, col, D);
+                *dscale += dz * (Magnitude ? std::abs(dot(r, col, D)) : dot(r, col, D));
             }
         }
     }
+}
+
+}  // namespace
+
+void infonce_backward(const InfonceShape& s, const double* image, const double* text,
+                      const double* image_all, const double* text_all, double dloss,
+                      double* dimage, double* dtext, double* dimage_all, double* dtext_all,
+                      double* dscale) {
+    backward_impl<false>(s, image, text, image_all, text_all, dloss, dimage, dtext, dimage_all, dtext_all, dscale);
+}
+
+void infonce_backward_magnitudes(const InfonceShape& s, const double* image, const double* text,
+                                 const double* image_all, const double* text_all, double dloss,
+                                 double* dimage, double* dtext, double* dimage_all, double* dtext_all,
+                                 double* dscale) {
+    backward_impl<true>(s, image, text, image_all, text_all, dloss, dimage, dtext, dimage_all, dtext_all, dscale);
 }
 
 }  // namespace lcl::ref

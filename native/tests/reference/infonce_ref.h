@@ -26,6 +26,14 @@ void infonce_backward(const InfonceShape& s, const double* image, const double* 
                       double* dimage, double* dtext, double* dimage_all, double* dtext_all,
                       double* dscale);
 
+// Magnitudes of the same sums taken over absolute values (|dlogits| |column|
+// etc.): the size of the terms that cancel, which fp32 rounding error scales
+// with. Same argument order; outputs are the magnitudes.
+void infonce_backward_magnitudes(const InfonceShape& s, const double* image, const double* text,
+                                 const double* image_all, const double* text_all, double dloss,
+                                 double* dimage, double* dtext, double* dimage_all, double* dtext_all,
+                                 double* dscale);
+
 }  // namespace lcl::ref
 
 #endif

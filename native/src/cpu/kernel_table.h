@@ -1,0 +1,80 @@
+// The seam between the portable drivers (validation, threading, scratch) and the
+// tile kernels, which are compiled once per x86-64 level (kernels_*.cpp) and
+// picked at run time, so the library loads on any x86-64 but uses AVX-512 or
+// AVX2/FMA where the CPU has them. Plain data only: nothing here is compiled
+// with an ISA of its own.
+#ifndef LCL_CPU_KERNEL_TABLE_H
+#define LCL_CPU_KERNEL_TABLE_H
+
+#include "lcl/kernels.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lcl::cpu {
+
+// 64 x 64 score tiles: a packed K^T / V^T tile (head_dim x 64 floats, 64 KiB at
+// head_dim 256) and a score tile (16 KiB) stay in L1/L2, and 64 rows amortise
+// packing a key tile over many query rows.
+constexpr int kTileQ = 64;
+constexpr int kTileK = 64;
+constexpr int kMaxHeadDim = 256;
+constexpr size_t kAttentionForwardScratch = size_t(kMaxHeadDim) * kTileK + size_t(kTileQ) * kTileK +
+                                            size_t(kTileQ) * kMaxHeadDim + 2 * kTileQ;
+constexpr size_t kAttentionBackwardScratch = 2 * size_t(kMaxHeadDim) * kTileK + 2 * size_t(kTileQ) * kTileK +
+                                             2 * size_t(kTileK) * kMaxHeadDim + kTileQ;
+
+// InfoNCE tiles: 64 local rows x 64 global columns.
+constexpr int kTileRows = 64;
+constexpr int kTileCols = 64;
+inline size_t infonce_scratch_floats(int64_t dim) {
+    // packed columns + logits tile + gradient accumulator + per-row state (up to 3
+    // rows of kTileRows) + column mask
+    return size_t(dim) * kTileCols + size_t(kTileRows) * kTileCols + size_t(kTileRows) * size_t(dim) +
+           4 * kTileRows + kTileCols;
+}
+
+// Where a backward task accumulates dQ (unscaled): row 0 of one (batch, head) and its row stride.
+struct DqTarget {
+    float* base;
+    ptrdiff_t ld;
+};
+
+struct KernelTable {
+    const char* name;  // "x86-64-v4", "x86-64-v3" or "baseline"
+    // Forward of one query tile [q0, q0 + 64) of (b, h): writes O rows and LSE.
+    void (*attention_forward_tile)(const lcl_attention_params& p, int64_t b, int64_t h, int64_t q0,
+                                   float* work);
+    // dvec[i] = rowsum(dO_i * O_i) for the query tile [q0, q0 + 64) of (b, h).
+    void (*attention_row_dots)(const lcl_attention_params& p, int64_t b, int64_t h, int64_t q0,
+                               float* dvec);
+    // Backward over key tiles group, group + n_groups, ... of (b, h): writes
+    // their dK, dV rows and adds the unscaled dS K into dq.
+    void (*attention_backward_key_tiles)(const lcl_attention_params& p, int64_t b, int64_t h,
+                                         int64_t group, int64_t n_groups, const float* dvec,
+                                         DqTarget dq, float* work);
+    // InfoNCE forward of local rows [r0, r0 + 64): both LSEs and row_loss[r] += per-row loss.
+    void (*infonce_forward_rows)(const lcl_infonce_params& p, int64_t r0, double* row_loss, float* work);
+    // InfoNCE backward row pass: dimage, dtext rows, this tile's dscale share,
+    // and each row's positive-pair dlogits in dpos (2 x n_local: i2t, t2i).
+    void (*infonce_backward_rows)(const lcl_infonce_params& p, int64_t r0, float cscale,
+                                  double* dscale_part, float* dpos, float* work);
+    // InfoNCE backward column pass: dimage_all, dtext_all rows [j0, j0 + 64);
+    // runs after the row pass, whose dpos it reads.
+    void (*infonce_backward_cols)(const lcl_infonce_params& p, int64_t j0, float cscale, const float* dpos,
+                                  float* work);
+};
+
+extern const KernelTable kKernelsX86_64_V4;
+extern const KernelTable kKernelsX86_64_V3;
+extern const KernelTable kKernelsBaseline;
+
+// The table for this CPU (chosen on first use; LCL_CPU_ISA=baseline|x86-64-v3|x86-64-v4 caps it).
+const KernelTable& kernels();
+// Forces a table by name (tests use it to cover every level on one machine);
+// false, and nothing changes, when the name is unknown or this CPU lacks it.
+LCL_API bool select_kernels(const char* name);
+
+}  // namespace lcl::cpu
+
+#endif
