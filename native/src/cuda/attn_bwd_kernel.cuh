@@ -19,6 +19,7 @@
 #define LCL_ATTN_BWD_KERNEL_CUH
 
 #include "cuda/attn_args.cuh"
+#include "cuda/attn_mma.cuh"
 #include "cuda/attn_traits.cuh"
 
 namespace lcl {

@@ -10,6 +10,7 @@
 
 #include "cuda/attn_args.cuh"
 #include "cuda/attn_softmax.cuh"
+#include "cuda/attn_mma.cuh"
 #include "cuda/attn_traits.cuh"
 
 namespace lcl {
