@@ -14,6 +14,8 @@
 //   dQ  += scale * dS K             (dS through smem; fp32 atomicAdd into dq_acc)
 // grid.z splits head dims above 128 into 128-wide chunks of dK/dV/dQ columns;
 // each chunk recomputes S and dP over the full head dim.
+// Q, dO, LSE and Dvec are double-buffered: the next step's rows are fetched
+// (cp.async) while the current step computes.
 // defines: attn_bwd_tc_kernel<T, kD>.
 #ifndef LCL_ATTN_BWD_KERNEL_CUH
 #define LCL_ATTN_BWD_KERNEL_CUH
@@ -31,7 +33,7 @@ struct BwdSmem {
     static constexpr int kBc = 64, kBr = Tr::kBwdBr, kStride = Tr::kStride;
     static constexpr int kDsStride = kBc + 8;
     static constexpr size_t bytes =
-        sizeof(T) * (size_t(2 * kBc + 2 * kBr) * kStride + size_t(kBr) * kDsStride) + sizeof(float) * 2 * kBr;
+        sizeof(T) * (size_t(2 * kBc + 4 * kBr) * kStride + size_t(kBr) * kDsStride) + sizeof(float) * 4 * kBr;
 };
 
 template <class T, int kD>
@@ -46,11 +48,11 @@ attn_bwd_tc_kernel(const AttnArgs a) {
     extern __shared__ uint4 smem_raw[];
     T* sK = reinterpret_cast<T*>(smem_raw);
     T* sV = sK + kBc * kStride;
-    T* sQ = sV + kBc * kStride;
-    T* sdO = sQ + kBr * kStride;
-    T* sdS = sdO + kBr * kStride;                                      // [query][key]
-    float* sLse = reinterpret_cast<float*>(sdS + kBr * kDsStride);     // log2 domain, +inf = no key
-    float* sDvec = sLse + kBr;
+    T* sQbuf = sV + kBc * kStride;                                     // [2][kBr][kStride]
+    T* sdObuf = sQbuf + 2 * kBr * kStride;                             // [2][kBr][kStride]
+    T* sdS = sdObuf + 2 * kBr * kStride;                               // [query][key]
+    float* sLseBuf = reinterpret_cast<float*>(sdS + kBr * kDsStride);  // [2][kBr] log2 domain, +inf = no key
+    float* sDvecBuf = sLseBuf + 2 * kBr;                               // [2][kBr]
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
@@ -71,29 +73,47 @@ attn_bwd_tc_kernel(const AttnArgs a) {
     const int key_hi = key_lo + 8;
 
     if (k0 < bi.key_end) {  // otherwise no query sees these keys: dK = dV = 0
-        load_tile<T, kBc, kD, Tr::kThreads>(sK, static_cast<const T*>(a.k) + bi.off(a.k_s, 0), a.k_s[2], k0, L,
-                                            D, vec, tid);
-        load_tile<T, kBc, kD, Tr::kThreads>(sV, static_cast<const T*>(a.v) + bi.off(a.v_s, 0), a.v_s[2], k0, L,
-                                            D, vec, tid);
         const T* qbase = static_cast<const T*>(a.q) + bi.off(a.q_s, 0);
         const T* dobase = static_cast<const T*>(a.dout) + bi.off(a.dout_s, 0);
         const float* lse_row = a.lse + int64_t(bi.bh) * L;
         const float* dvec_row = a.dvec + int64_t(bi.bh) * L;
         float* dq_acc = a.dq_acc + int64_t(bi.bh) * L * D;
 
-        // Causal: query rows before k0 see none of these keys.
-        const int q_begin = a.causal ? (k0 / kBr) * kBr : 0;
-        for (int q0 = q_begin; q0 < L; q0 += kBr) {
-            __syncthreads();  // previous step done with sQ, sdO, sdS, sLse
-            load_tile<T, kBr, kD, Tr::kThreads>(sQ, qbase, a.q_s[2], q0, L, D, vec, tid);
-            load_tile<T, kBr, kD, Tr::kThreads>(sdO, dobase, a.dout_s[2], q0, L, D, vec, tid);
+        // Issues the copies of one query step into buffer b (visible after the
+        // next cp_async_wait_all + __syncthreads).
+        auto fetch_step = [&](int q0, int b) {
+            load_tile_async<T, kBr, kD, Tr::kThreads>(sQbuf + b * kBr * kStride, qbase, a.q_s[2], q0, L, D, vec,
+                                                      tid);
+            load_tile_async<T, kBr, kD, Tr::kThreads>(sdObuf + b * kBr * kStride, dobase, a.dout_s[2], q0, L, D,
+                                                      vec, tid);
             for (int r = tid; r < kBr; r += Tr::kThreads) {
                 const int row = q0 + r;
                 const float lse = row < L ? lse_row[row] : -kInf;
-                sLse[r] = lse == -kInf ? kInf : lse * kLog2e;
-                sDvec[r] = row < L ? dvec_row[row] : 0.f;
+                sLseBuf[b * kBr + r] = lse == -kInf ? kInf : lse * kLog2e;
+                sDvecBuf[b * kBr + r] = row < L ? dvec_row[row] : 0.f;
             }
-            __syncthreads();
+        };
+
+        load_tile_async<T, kBc, kD, Tr::kThreads>(sK, static_cast<const T*>(a.k) + bi.off(a.k_s, 0), a.k_s[2], k0,
+                                                  L, D, vec, tid);
+        load_tile_async<T, kBc, kD, Tr::kThreads>(sV, static_cast<const T*>(a.v) + bi.off(a.v_s, 0), a.v_s[2], k0,
+                                                  L, D, vec, tid);
+        // Causal: query rows before k0 see none of these keys.
+        const int q_begin = a.causal ? (k0 / kBr) * kBr : 0;
+        fetch_step(q_begin, 0);
+        cp_async_commit();
+        int buf = 0;
+        for (int q0 = q_begin; q0 < L; q0 += kBr, buf ^= 1) {
+            cp_async_wait_all();
+            __syncthreads();  // this step's buffer visible; every warp is done with the previous step
+            if (q0 + kBr < L) {
+                fetch_step(q0 + kBr, buf ^ 1);
+                cp_async_commit();
+            }
+            const T* sQ = sQbuf + buf * kBr * kStride;
+            const T* sdO = sdObuf + buf * kBr * kStride;
+            const float* sLse = sLseBuf + buf * kBr;
+            const float* sDvec = sDvecBuf + buf * kBr;
 
             // S^T = K Q^T and dP^T = V dO^T (16 keys x kBr queries per warp)
             float st[kNS][4], dpt[kNS][4];

@@ -31,13 +31,11 @@ attn_fwd_tc_kernel(const AttnArgs a) {
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
     const BlockInfo bi(a, blockIdx.y);
-    const int q0 = blockIdx.x * kBr;
+    const int qblock = a.causal ? int(gridDim.x) - 1 - int(blockIdx.x) : int(blockIdx.x);
+    const int q0 = qblock * kBr;
     const int L = a.seq_len, D = a.head_dim;
     const bool vec = a.vec != 0;
     const int ksteps = (D + 15) / 16;  // 16-wide k steps that hold real data
-
-    load_tile<T, kBr, kD, Tr::kThreads>(sQ, static_cast<const T*>(a.q) + bi.off(a.q_s, 0), a.q_s[2], q0, L, D,
-                                        vec, tid);
 
     // Keys the block can see at all: below key_end, and (causal) at most its last row.
     int kv_end = bi.key_end;
@@ -54,12 +52,17 @@ attn_fwd_tc_kernel(const AttnArgs a) {
     for (int n = 0; n < kNO; ++n) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
     OnlineSoftmax<kNS> softmax;
 
+    load_tile_async<T, kBr, kD, Tr::kThreads>(sQ, static_cast<const T*>(a.q) + bi.off(a.q_s, 0), a.q_s[2], q0, L,
+                                              D, vec, tid);
+    if (ntiles > 0) load_tile_async<T, kBc, kD, Tr::kThreads>(sK, kbase, a.k_s[2], 0, L, D, vec, tid);
+    cp_async_commit();
+
     for (int kt = 0; kt < ntiles; ++kt) {
         const int k0 = kt * kBc;
-        __syncthreads();  // previous tile fully consumed
-        load_tile<T, kBc, kD, Tr::kThreads>(sK, kbase, a.k_s[2], k0, L, D, vec, tid);
-        load_tile<T, kBc, kD, Tr::kThreads>(sV, vbase, a.v_s[2], k0, L, D, vec, tid);
-        __syncthreads();
+        cp_async_wait_all();
+        __syncthreads();  // K(kt) and Q visible; every warp is done with V(kt-1)
+        load_tile_async<T, kBc, kD, Tr::kThreads>(sV, vbase, a.v_s[2], k0, L, D, vec, tid);
+        cp_async_commit();
 
         // S = Q K^T for this warp's 16 rows x 64 keys
         float s[kNS][4];
@@ -106,6 +109,13 @@ attn_fwd_tc_kernel(const AttnArgs a) {
             o[n][3] *= alpha[1];
         }
 
+        cp_async_wait_all();
+        __syncthreads();  // V(kt) visible; every warp is done with K(kt)
+        if (kt + 1 < ntiles) {
+            load_tile_async<T, kBc, kD, Tr::kThreads>(sK, kbase, a.k_s[2], k0 + kBc, L, D, vec, tid);
+            cp_async_commit();
+        }
+
         // O += P V: P comes straight from the S accumulators (c_to_a).
 #pragma unroll
         for (int kk = 0; kk < kBc / 16; ++kk) {
@@ -122,6 +132,8 @@ attn_fwd_tc_kernel(const AttnArgs a) {
             }
         }
     }
+
+    cp_async_wait_all();  // nothing may stay in flight (ntiles == 0 leaves Q pending)
 
     float inv_l[2], lse[2];
     softmax.finish(inv_l, lse);

@@ -13,7 +13,8 @@
 //
 // Shared-memory tiles are row-major with each row padded by 8 elements
 // (16 bytes): the 32-bit fragment loads of one warp then hit 32 distinct banks.
-// defines: mma_16816, ld_a, ld_b, ld_b_trans_x4, c_to_a.
+// defines: mma_16816, ld_a, ld_b, ld_b_trans_x4, c_to_a, cp_async16,
+//          load_tile_async.
 #ifndef LCL_ATTN_MMA_CUH
 #define LCL_ATTN_MMA_CUH
 
@@ -96,6 +97,40 @@ __device__ __forceinline__ void c_to_a(uint32_t (&a)[4], const float (&c_lo)[4],
     a[1] = ElemTraits<T>::pack2(c_lo[2], c_lo[3]);
     a[2] = ElemTraits<T>::pack2(c_hi[0], c_hi[1]);
     a[3] = ElemTraits<T>::pack2(c_hi[2], c_hi[3]);
+}
+
+// ---------------------------------------------------------------------------
+// asynchronous global -> shared copies (cp.async, sm_80+): the kernels issue the
+// next tile's copy, compute on the current one, then wait + __syncthreads.
+
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+    const uint32_t dst = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
+    // src-size 0 fills the 16 bytes with zeros (rows past seq_len, head-dim padding)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(gmem), "r"(valid ? 16 : 0));
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
+
+// load_tile (attn_traits.cuh) through cp.async when the tensor allows 16-byte
+// accesses; otherwise the synchronous element-wise copy. Either way the data
+// is visible to the block only after cp_async_wait_all() + __syncthreads().
+template <class T, int kRows, int kD, int kThreads>
+__device__ __forceinline__ void load_tile_async(T* s, const T* g, int64_t row_stride, int row0, int seq_len,
+                                                int head_dim, bool vec, int tid) {
+    if (!vec) {
+        load_tile<T, kRows, kD, kThreads>(s, g, row_stride, row0, seq_len, head_dim, false, tid);
+        return;
+    }
+    constexpr int kStride = kD + 8;
+    constexpr int kChunks = kRows * kD / 8;
+    for (int c = tid; c < kChunks; c += kThreads) {
+        const int r = c / (kD / 8);
+        const int col = (c % (kD / 8)) * 8;
+        const int row = row0 + r;
+        const bool valid = row < seq_len && col < head_dim;
+        const T* src = valid ? g + int64_t(row) * row_stride + col : g;  // g: a valid address for the zero fill
+        cp_async16(s + r * kStride + col, src, valid);
+    }
 }
 
 }  // namespace cuda

@@ -64,8 +64,10 @@ public:
         if (err != cudaSuccess) {
             ptr_ = nullptr;
             (void)cudaGetLastError();
-            return fail(LCL_ERR_OUT_OF_MEMORY, "%s: cannot allocate %zu bytes of workspace: %s", who,
-                        bytes, cudaGetErrorString(err));
+            // Out of memory is the caller's to handle; anything else (no device,
+            // no driver) is a CUDA failure.
+            return fail(err == cudaErrorMemoryAllocation ? LCL_ERR_OUT_OF_MEMORY : LCL_ERR_CUDA,
+                        "%s: cannot allocate %zu bytes of workspace: %s", who, bytes, cudaGetErrorString(err));
         }
         return LCL_OK;
     }
