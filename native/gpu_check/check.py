@@ -21,6 +21,10 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lcl_ctypes as L  # noqa: E402
 
+# LCL_CHECK_DEVICE=cpu is a dry run of this script's own plumbing against a
+# host-emulated build of the SIMT kernels (host_emu/run_emu.sh --lib DIR):
+# fp32 and InfoNCE only, no timing. Real checks always run on "cuda".
+DEV = os.environ.get("LCL_CHECK_DEVICE", "cuda")
 TOL = {torch.float32: 1e-4, torch.bfloat16: 2e-2, torch.float16: 2e-2}
 DTYPE_CODE = {torch.float32: L.LCL_FLOAT32, torch.bfloat16: L.LCL_BFLOAT16, torch.float16: L.LCL_FLOAT16}
 NAME = {torch.float32: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16"}
@@ -60,6 +64,15 @@ class Report:
         if not ok:
             self.failures += 1
         self.say(f"  {what:<44} {'PASS' if ok else 'FAIL'}")
+
+
+def stream_ptr():
+    return torch.cuda.current_stream().cuda_stream if DEV == "cuda" else None
+
+
+def sync():
+    if DEV == "cuda":
+        torch.cuda.synchronize()
 
 
 def call(lib, fn, params, lib_for_error):
@@ -123,24 +136,24 @@ def attn_params(B, H, S, D, scale, causal, dtype, vlens, seg, q, k, v, o, lse, d
 def make_qkv(B, H, S, D, dtype, layout, gen):
     """q, k, v (B, H, S, D) in `dtype` on the GPU with the requested memory layout."""
     if layout == "packed":  # views into one (B, S, 3, H, D) projection, as from a fused qkv Linear
-        qkv = torch.randn(B, S, 3, H, D, generator=gen, device="cuda").to(dtype)
+        qkv = torch.randn(B, S, 3, H, D, generator=gen, device=DEV).to(dtype)
         return [qkv[:, :, j].permute(0, 2, 1, 3) for j in range(3)]
     if layout == "misaligned":  # storage starting one element past an aligned address: scalar load path
-        return [torch.randn(B * H * S * D + 1, generator=gen, device="cuda").to(dtype)[1:].view(B, H, S, D)
+        return [torch.randn(B * H * S * D + 1, generator=gen, device=DEV).to(dtype)[1:].view(B, H, S, D)
                 for _ in range(3)]
     if layout == "bshd":  # (B, S, H, D) storage
-        return [torch.randn(B, S, H, D, generator=gen, device="cuda").to(dtype).permute(0, 2, 1, 3)
+        return [torch.randn(B, S, H, D, generator=gen, device=DEV).to(dtype).permute(0, 2, 1, 3)
                 for _ in range(3)]
-    return [torch.randn(B, H, S, D, generator=gen, device="cuda").to(dtype) for _ in range(3)]
+    return [torch.randn(B, H, S, D, generator=gen, device=DEV).to(dtype) for _ in range(3)]
 
 
 def empty_out(B, H, S, D, dtype, layout):
     """Outputs poisoned with NaN, so an unwritten element fails the check."""
     if layout == "contig":
-        return torch.full((B, H, S, D), float("nan"), device="cuda", dtype=dtype)
+        return torch.full((B, H, S, D), float("nan"), device=DEV, dtype=dtype)
     if layout == "misaligned":
-        return torch.full((B * H * S * D + 1,), float("nan"), device="cuda", dtype=dtype)[1:].view(B, H, S, D)
-    return torch.full((B, S, H, D), float("nan"), device="cuda", dtype=dtype).permute(0, 2, 1, 3)
+        return torch.full((B * H * S * D + 1,), float("nan"), device=DEV, dtype=dtype)[1:].view(B, H, S, D)
+    return torch.full((B, S, H, D), float("nan"), device=DEV, dtype=dtype).permute(0, 2, 1, 3)
 
 
 def attention_case(rep, libs, gen, dtype, B, H, S, D, causal=False, vlens=None, seg=None, layout="contig"):
@@ -152,20 +165,20 @@ def attention_case(rep, libs, gen, dtype, B, H, S, D, causal=False, vlens=None, 
                      " segments" if seg is not None else "", f" {layout}" if layout != "contig" else ""])
     rep.say(f"attention {NAME[dtype]} B={B} H={H} S={S} D={D}{masks}")
     q, k, v = make_qkv(B, H, S, D, dtype, layout, gen)
-    do = torch.randn(B, H, S, D, generator=gen, device="cuda").to(dtype)
-    vl_d = torch.tensor(vlens, dtype=torch.int32, device="cuda") if vlens is not None else None
-    sg_d = seg.to(torch.int32).cuda().contiguous() if seg is not None else None
+    do = torch.randn(B, H, S, D, generator=gen, device=DEV).to(dtype)
+    vl_d = torch.tensor(vlens, dtype=torch.int32, device=DEV) if vlens is not None else None
+    sg_d = seg.to(torch.int32).to(DEV).contiguous() if seg is not None else None
 
     # CUDA forward + backward
     o = empty_out(B, H, S, D, dtype, layout)
-    lse = torch.full((B, H, S), float("nan"), device="cuda")
+    lse = torch.full((B, H, S), float("nan"), device=DEV)
     dq, dk, dv = (empty_out(B, H, S, D, dtype, layout) for _ in range(3))
-    stream = torch.cuda.current_stream().cuda_stream
+    stream = stream_ptr()
     pf = attn_params(B, H, S, D, scale, causal, code, vl_d, sg_d, q, k, v, o, lse, stream=stream)
     call(cuda, "lcl_cuda_attention_forward", pf, cpu)
     pb = attn_params(B, H, S, D, scale, causal, code, vl_d, sg_d, q, k, v, o, lse, do, dq, dk, dv, stream)
     call(cuda, "lcl_cuda_attention_backward", pb, cpu)
-    torch.cuda.synchronize()
+    sync()
 
     # the same rounded inputs in fp32 (contiguous, host) and float64 (device)
     qf, kf, vf, dof = (t.float().contiguous() for t in (q, k, v, do))
@@ -239,8 +252,8 @@ def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), sha
     rep.say(f"infonce fp32 n_local={n_local} n_global={n_global} dim={dim} offset={offset} "
             f"invalid={len(invalid)}{' one-rank(shared buffers)' if shared else ''}")
     norm = lambda x: F.normalize(x, dim=-1)  # noqa: E731
-    image_all = norm(torch.randn(n_global, dim, generator=gen, device="cuda"))
-    text_all = norm(torch.randn(n_global, dim, generator=gen, device="cuda"))
+    image_all = norm(torch.randn(n_global, dim, generator=gen, device=DEV))
+    text_all = norm(torch.randn(n_global, dim, generator=gen, device=DEV))
     if shared:
         image, text = image_all, text_all
     else:
@@ -248,21 +261,21 @@ def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), sha
         text = text_all[offset:offset + n_local].clone()
     valid = None
     if invalid:
-        valid = torch.ones(n_global, dtype=torch.uint8, device="cuda")
+        valid = torch.ones(n_global, dtype=torch.uint8, device=DEV)
         valid[list(invalid)] = 0
     s = 14.285
     normalizer = float(n_local)
     dloss = 1.3
-    nanf = lambda *shape: torch.full(shape, float("nan"), device="cuda")  # noqa: E731
+    nanf = lambda *shape: torch.full(shape, float("nan"), device=DEV)  # noqa: E731
     t = dict(image=image, text=text, image_all=image_all, text_all=text_all, global_valid=valid,
-             scale=torch.tensor([s], device="cuda"), loss=nanf(1), lse_i2t=nanf(n_local), lse_t2i=nanf(n_local),
-             dloss=torch.tensor([dloss], device="cuda"), dimage=nanf(n_local, dim), dtext=nanf(n_local, dim),
+             scale=torch.tensor([s], device=DEV), loss=nanf(1), lse_i2t=nanf(n_local), lse_t2i=nanf(n_local),
+             dloss=torch.tensor([dloss], device=DEV), dimage=nanf(n_local, dim), dtext=nanf(n_local, dim),
              dimage_all=nanf(n_global, dim), dtext_all=nanf(n_global, dim), dscale=nanf(1))
     p = infonce_params(n_local, n_global, dim, offset, normalizer, t)
-    p.stream = torch.cuda.current_stream().cuda_stream
+    p.stream = stream_ptr()
     call(cuda, "lcl_cuda_infonce_forward", p, cpu)
     call(cuda, "lcl_cuda_infonce_backward", p, cpu)
-    torch.cuda.synchronize()
+    sync()
 
     r_loss, r_li, r_lt, (r_dim, r_dtx, r_dia, r_dta), r_ds = ref_infonce(
         image, text, image_all, text_all, valid, s, offset, normalizer, dloss)
@@ -317,14 +330,14 @@ def timing(rep, libs, gen, quick):
     rep.say(f"{'D':>4} {'L':>5} {'B':>3} | {'ours fwd ms':>11} {'TF/s':>6} {'sdpa ms':>8} {'TF/s':>6} {'ratio':>6} |"
             f" {'ours f+b ms':>11} {'TF/s':>6} {'sdpa ms':>8} {'TF/s':>6} {'ratio':>6} | O rel   dQ rel")
     H = 16
-    stream = torch.cuda.current_stream().cuda_stream
+    stream = stream_ptr()
     for D in (64, 128):
         for S in ((1024, 2048) if quick else (1024, 2048, 4096, 8192)):
             B = 16384 // S
-            q, k, v, do = (torch.randn(B, H, S, D, generator=gen, device="cuda", dtype=torch.bfloat16)
+            q, k, v, do = (torch.randn(B, H, S, D, generator=gen, device=DEV, dtype=torch.bfloat16)
                            for _ in range(4))
             o = torch.empty_like(q)
-            lse = torch.empty(B, H, S, device="cuda")
+            lse = torch.empty(B, H, S, device=DEV)
             dq, dk, dv = (torch.empty_like(q) for _ in range(3))
             scale = 1.0 / math.sqrt(D)
             pf = attn_params(B, H, S, D, scale, True, L.LCL_BFLOAT16, None, None, q, k, v, o, lse, stream=stream)
@@ -357,7 +370,7 @@ def timing(rep, libs, gen, quick):
             ours_fb()
             out = F.scaled_dot_product_attention(qg, kg, vg, is_causal=True)
             gq, = torch.autograd.grad(out, (qg,), do)
-            torch.cuda.synchronize()
+            sync()
             erel = float((o.float() - out.float()).norm() / out.float().norm())
             grel = float((dq.float() - gq.float()).norm() / gq.float().norm())
             ok = erel < 2e-2 and grel < 2e-2
@@ -367,7 +380,6 @@ def timing(rep, libs, gen, quick):
                     f"{t_sf / t_of:>6.2f} | {t_ofb:>11.3f} {tf(3.5 * flop, t_ofb):>6.1f} {t_sfb:>8.3f} "
                     f"{tf(3.5 * flop, t_sfb):>6.1f} {t_sfb / t_ofb:>6.2f} | {erel:.1e} {grel:.1e}"
                     f"{'' if ok else ' FAIL'}")
-            del q, k, v, do, o, lse, dq, dk, dv, qg, kg, vg
     rep.say("ratio = sdpa time / ours (> 1: ours faster)")
 
 
@@ -395,16 +407,19 @@ def main():
         libs = L.load(os.path.join(args.lib, "liblcl4j_cpu.so"), os.path.join(args.lib, "liblcl4j_cuda.so"))
         cpu, cuda, has_cpu = libs
         n = cuda.lcl_cuda_device_count()
-        rep.say(f"device: {torch.cuda.get_device_name()} (lcl_cuda_device_count = {n}); torch {torch.__version__}")
-        rep.require("lcl_cuda_device_count() >= 1", n >= 1)
+        name = torch.cuda.get_device_name() if DEV == "cuda" else "host emulation (dry run)"
+        rep.say(f"device: {name} (lcl_cuda_device_count = {n}); torch {torch.__version__}")
+        if DEV == "cuda":
+            rep.require("lcl_cuda_device_count() >= 1", n >= 1)
         if not has_cpu:
             rep.say("NOTE: liblcl4j_cpu has no lcl_cpu_* kernels: checking against the float64 torch reference only")
-        gen = torch.Generator(device="cuda")
+        gen = torch.Generator(device=DEV)
         gen.manual_seed(int(time.time()))  # fresh inputs each run
         rep.say(f"seed {gen.initial_seed()}")
 
         # --- attention: odd sizes, every mask, strided layouts, every head-dim class
-        for dt in (torch.float32, torch.bfloat16, torch.float16):
+        dtypes = (torch.float32, torch.bfloat16, torch.float16) if DEV == "cuda" else (torch.float32,)
+        for dt in dtypes:
             attention_case(rep, libs, gen, dt, 2, 3, 77, 40, causal=True)
             attention_case(rep, libs, gen, dt, 2, 2, 130, 64, causal=True, vlens=[130, 51])
             attention_case(rep, libs, gen, dt, 3, 2, 97, 128, vlens=[97, 0, 33], layout="packed")
@@ -412,10 +427,11 @@ def main():
             attention_case(rep, libs, gen, dt, 2, 2, 129, 72, causal=True, seg=seg, layout="bshd")
             attention_case(rep, libs, gen, dt, 1, 2, 150, 256, causal=True)
             attention_case(rep, libs, gen, dt, 1, 1, 1, 32)
-        attention_case(rep, libs, gen, torch.bfloat16, 2, 2, 300, 136, causal=True, vlens=[300, 17])
-        attention_case(rep, libs, gen, torch.float16, 1, 4, 200, 192, layout="packed")
-        attention_case(rep, libs, gen, torch.bfloat16, 2, 2, 100, 64, causal=True, layout="misaligned")
-        attention_case(rep, libs, gen, torch.float16, 1, 2, 70, 136, vlens=[69], layout="misaligned")
+        if DEV == "cuda":
+            attention_case(rep, libs, gen, torch.bfloat16, 2, 2, 300, 136, causal=True, vlens=[300, 17])
+            attention_case(rep, libs, gen, torch.float16, 1, 4, 200, 192, layout="packed")
+            attention_case(rep, libs, gen, torch.bfloat16, 2, 2, 100, 64, causal=True, layout="misaligned")
+            attention_case(rep, libs, gen, torch.float16, 1, 2, 70, 136, vlens=[69], layout="misaligned")
 
         # --- InfoNCE
         infonce_case(rep, libs, gen, 77, 77, 64, 0, shared=True)
@@ -424,7 +440,7 @@ def main():
         infonce_case(rep, libs, gen, 64, 256, 512, 192, invalid=(10, 11))
 
         rep.say(f"correctness checks took {time.time() - t0:.1f} s")
-        if not args.no_timing:
+        if not args.no_timing and DEV == "cuda":
             timing(rep, libs, gen, args.quick)
     except Exception as e:  # a crash is a failure with its message in the report
         rep.failures += 1
