@@ -1,0 +1,460 @@
+"""GPU check of liblcl4j_cuda: correctness against the CPU kernels (liblcl4j_cpu)
+and a float64 PyTorch reference, then timing against
+torch.nn.functional.scaled_dot_product_attention, all in one process.
+
+    python3 check.py --lib INSTALL/lib [--layout "$(./layout)"] [--out FILE] [--quick]
+
+Exit status 0 only when every check passes. Errors are ||out - ref|| / ||ref||
+(plus the max abs difference); tolerances: 1e-4 for fp32, 2e-2 for bf16/fp16
+(against the fp32/fp64 result on the same rounded inputs).
+"""
+import argparse
+import ctypes
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lcl_ctypes as L  # noqa: E402
+
+# LCL_CHECK_DEVICE=cpu is a dry run of this script's own plumbing against a
+# host-emulated build of the SIMT kernels (host_emu/run_emu.sh --lib DIR):
+# fp32 and InfoNCE only, no timing. Real checks always run on "cuda".
+DEV = os.environ.get("LCL_CHECK_DEVICE", "cuda")
+TOL = {torch.float32: 1e-4, torch.bfloat16: 2e-2, torch.float16: 2e-2}
+DTYPE_CODE = {torch.float32: L.LCL_FLOAT32, torch.bfloat16: L.LCL_BFLOAT16, torch.float16: L.LCL_FLOAT16}
+NAME = {torch.float32: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16"}
+
+
+class Report:
+    def __init__(self):
+        self.lines = []
+        self.failures = 0
+
+    def say(self, line=""):
+        print(line, flush=True)
+        self.lines.append(line)
+
+    def check(self, what, out, ref, tol, mask=None):
+        """Relative L2 error of out vs ref (both converted to float64 on the CPU)."""
+        out = out.detach().to("cpu", torch.float64)
+        ref = ref.detach().to("cpu", torch.float64)
+        if mask is not None:
+            out, ref = out[mask], ref[mask]
+        if out.numel() == 0:
+            self.say(f"  {what:<44} (empty)")
+            return True
+        finite = bool(torch.isfinite(out).all())
+        diff = (out - ref).abs()
+        max_abs = float(diff.max()) if finite else float("nan")
+        rn = float(ref.norm())
+        rel = float((out - ref).norm()) / rn if rn > 0 else float(diff.max()) if finite else float("nan")
+        ok = finite and rel < tol
+        if not ok:
+            self.failures += 1
+        self.say(f"  {what:<44} rel {rel:9.2e}  max|d| {max_abs:9.2e}  tol {tol:.0e}  "
+                 f"{'PASS' if ok else 'FAIL'}{'' if finite else ' (non-finite)'}")
+        return ok
+
+    def require(self, what, ok):
+        if not ok:
+            self.failures += 1
+        self.say(f"  {what:<44} {'PASS' if ok else 'FAIL'}")
+
+
+def stream_ptr():
+    return torch.cuda.current_stream().cuda_stream if DEV == "cuda" else None
+
+
+def sync():
+    if DEV == "cuda":
+        torch.cuda.synchronize()
+
+
+def call(lib, fn, params, lib_for_error):
+    st = getattr(lib, fn)(ctypes.byref(params))
+    if st != L.LCL_OK:
+        msg = lib_for_error.lcl_last_error().decode()
+        raise RuntimeError(f"{fn} returned {st}: {msg}")
+
+
+def strides(t):
+    return L.Stride4(*t.stride())
+
+
+# ---------------------------------------------------------------------------
+# attention
+
+def ref_attention(q, k, v, do, scale, causal, vlens, seg):
+    """float64 reference: O, LSE, dQ, dK, dV (B, H, S, D), masks as in kernels.h."""
+    q, k, v, do = (t.double() for t in (q, k, v, do))
+    B, H, S, D = q.shape
+    dev = q.device
+    i = torch.arange(S, device=dev)
+    mask = torch.ones(B, 1, S, S, dtype=torch.bool, device=dev)
+    if causal:
+        mask &= (i[None, :] <= i[:, None])[None, None]
+    if vlens is not None:
+        mask &= (i[None, None, None, :] < vlens.to(dev).long()[:, None, None, None])
+    if seg is not None:
+        sg = seg.to(dev)
+        mask &= (sg[:, None, :, None] == sg[:, None, None, :])
+    s = scale * q @ k.transpose(-1, -2)
+    s = s.masked_fill(~mask, float("-inf"))
+    lse = torch.logsumexp(s, dim=-1)
+    p = torch.exp(s - lse[..., None]).nan_to_num(nan=0.0)
+    o = p @ v
+    dv = p.transpose(-1, -2) @ do
+    dp = do @ v.transpose(-1, -2)
+    dvec = (do * o).sum(-1, keepdim=True)
+    ds = p * (dp - dvec)
+    dq = scale * ds @ k
+    dk = scale * ds.transpose(-1, -2) @ q
+    return o, lse, dq, dk, dv
+
+
+def attn_params(B, H, S, D, scale, causal, dtype, vlens, seg, q, k, v, o, lse, do=None, dq=None, dk=None,
+                dv=None, stream=None):
+    p = L.AttentionParams()
+    p.batch, p.heads, p.seq_len, p.head_dim = B, H, S, D
+    p.softmax_scale, p.causal, p.dtype = scale, int(causal), dtype
+    p.valid_lens = vlens.data_ptr() if vlens is not None else None
+    p.segment_ids = seg.data_ptr() if seg is not None else None
+    for name, t in (("q", q), ("k", k), ("v", v), ("o", o), ("dout", do), ("dq", dq), ("dk", dk), ("dv", dv)):
+        if t is not None:
+            setattr(p, name, t.data_ptr())
+            setattr(p, name + "_stride", strides(t))
+    p.lse = lse.data_ptr()
+    p.stream = stream
+    return p
+
+
+def make_qkv(B, H, S, D, dtype, layout, gen):
+    """q, k, v (B, H, S, D) in `dtype` on the GPU with the requested memory layout."""
+    if layout == "packed":  # views into one (B, S, 3, H, D) projection, as from a fused qkv Linear
+        qkv = torch.randn(B, S, 3, H, D, generator=gen, device=DEV).to(dtype)
+        return [qkv[:, :, j].permute(0, 2, 1, 3) for j in range(3)]
+    if layout == "misaligned":  # storage starting one element past an aligned address: scalar load path
+        return [torch.randn(B * H * S * D + 1, generator=gen, device=DEV).to(dtype)[1:].view(B, H, S, D)
+                for _ in range(3)]
+    if layout == "bshd":  # (B, S, H, D) storage
+        return [torch.randn(B, S, H, D, generator=gen, device=DEV).to(dtype).permute(0, 2, 1, 3)
+                for _ in range(3)]
+    return [torch.randn(B, H, S, D, generator=gen, device=DEV).to(dtype) for _ in range(3)]
+
+
+def empty_out(B, H, S, D, dtype, layout):
+    """Outputs poisoned with NaN, so an unwritten element fails the check."""
+    if layout == "contig":
+        return torch.full((B, H, S, D), float("nan"), device=DEV, dtype=dtype)
+    if layout == "misaligned":
+        return torch.full((B * H * S * D + 1,), float("nan"), device=DEV, dtype=dtype)[1:].view(B, H, S, D)
+    return torch.full((B, S, H, D), float("nan"), device=DEV, dtype=dtype).permute(0, 2, 1, 3)
+
+
+def attention_case(rep, libs, gen, dtype, B, H, S, D, causal=False, vlens=None, seg=None, layout="contig"):
+    cpu, cuda, has_cpu = libs
+    scale = 1.0 / math.sqrt(D)
+    code = DTYPE_CODE[dtype]
+    tol = TOL[dtype]
+    masks = "".join([" causal" if causal else "", " valid_lens" if vlens is not None else "",
+                     " segments" if seg is not None else "", f" {layout}" if layout != "contig" else ""])
+    rep.say(f"attention {NAME[dtype]} B={B} H={H} S={S} D={D}{masks}")
+    q, k, v = make_qkv(B, H, S, D, dtype, layout, gen)
+    do = torch.randn(B, H, S, D, generator=gen, device=DEV).to(dtype)
+    vl_d = torch.tensor(vlens, dtype=torch.int32, device=DEV) if vlens is not None else None
+    sg_d = seg.to(torch.int32).to(DEV).contiguous() if seg is not None else None
+
+    # CUDA forward + backward
+    o = empty_out(B, H, S, D, dtype, layout)
+    lse = torch.full((B, H, S), float("nan"), device=DEV)
+    dq, dk, dv = (empty_out(B, H, S, D, dtype, layout) for _ in range(3))
+    stream = stream_ptr()
+    pf = attn_params(B, H, S, D, scale, causal, code, vl_d, sg_d, q, k, v, o, lse, stream=stream)
+    call(cuda, "lcl_cuda_attention_forward", pf, cpu)
+    pb = attn_params(B, H, S, D, scale, causal, code, vl_d, sg_d, q, k, v, o, lse, do, dq, dk, dv, stream)
+    call(cuda, "lcl_cuda_attention_backward", pb, cpu)
+    sync()
+
+    # the same rounded inputs in fp32 (contiguous, host) and float64 (device)
+    qf, kf, vf, dof = (t.float().contiguous() for t in (q, k, v, do))
+    r_o, r_lse, r_dq, r_dk, r_dv = ref_attention(qf, kf, vf, dof, scale, causal, vl_d, sg_d)
+    finite = torch.isfinite(r_lse).cpu()
+
+    refs = [("torch64", (r_o, r_lse, r_dq, r_dk, r_dv))]
+    if has_cpu:
+        hq, hk, hv, hdo = (t.cpu() for t in (qf, kf, vf, dof))
+        ho = torch.empty(B, H, S, D)
+        hlse = torch.empty(B, H, S)
+        hdq, hdk, hdv = (torch.empty(B, H, S, D) for _ in range(3))
+        vl_h = torch.tensor(vlens, dtype=torch.int32) if vlens is not None else None
+        sg_h = seg.to(torch.int32).contiguous() if seg is not None else None
+        call(cpu, "lcl_cpu_attention_forward",
+             attn_params(B, H, S, D, scale, causal, L.LCL_FLOAT32, vl_h, sg_h, hq, hk, hv, ho, hlse), cpu)
+        call(cpu, "lcl_cpu_attention_backward",
+             attn_params(B, H, S, D, scale, causal, L.LCL_FLOAT32, vl_h, sg_h, hq, hk, hv, ho, hlse, hdo,
+                         hdq, hdk, hdv), cpu)
+        refs.insert(0, ("cpu", (ho, hlse, hdq, hdk, hdv)))
+        # The CPU kernels against float64 too, so a failure can be attributed.
+        rep.check("cpu   O vs torch64 (info)", ho, r_o, 1e-4)
+
+    for rname, (ro, rl, rdq, rdk, rdv) in refs:
+        rep.check(f"O    vs {rname}", o, ro, tol)
+        rep.check(f"LSE  vs {rname} (finite rows)", lse, rl, 1e-4 if dtype == torch.float32 else 1e-3,
+                  mask=finite)
+        rep.check(f"dQ   vs {rname}", dq, rdq, tol)
+        rep.check(f"dK   vs {rname}", dk, rdk, tol)
+        rep.check(f"dV   vs {rname}", dv, rdv, tol)
+    if not bool(finite.all()):
+        empty = ~finite
+        rep.require("rows with no key: LSE = -inf", bool(torch.isneginf(lse.cpu()[empty]).all()))
+        rep.require("rows with no key: O = 0, dQ = 0",
+                    bool((o.cpu().float()[empty] == 0).all()) and bool((dq.cpu().float()[empty] == 0).all()))
+
+
+# ---------------------------------------------------------------------------
+# InfoNCE
+
+def ref_infonce(image, text, image_all, text_all, valid, s, offset, normalizer, dloss):
+    leaves = [t.double().clone().requires_grad_(True) for t in (image, text, image_all, text_all)]
+    im, tx, ia, ta = leaves
+    sc = torch.tensor(float(s), dtype=torch.float64, device=image.device, requires_grad=True)
+    n = im.shape[0]
+    rows = torch.arange(n, device=image.device)
+    g = rows + offset
+    neg = torch.zeros(ia.shape[0], dtype=torch.float64, device=image.device)
+    if valid is not None:
+        neg = neg.masked_fill(valid == 0, float("-inf"))
+    li2t = sc * im @ ta.T + neg
+    lt2i = sc * tx @ ia.T + neg
+    lse_i2t = torch.logsumexp(li2t, 1)
+    lse_t2i = torch.logsumexp(lt2i, 1)
+    loss = ((lse_i2t - li2t[rows, g]) + (lse_t2i - lt2i[rows, g])).sum() / (2 * normalizer)
+    (loss * dloss).backward()
+    return loss.detach(), lse_i2t.detach(), lse_t2i.detach(), [t.grad for t in leaves], sc.grad
+
+
+def infonce_params(n_local, n_global, dim, offset, normalizer, t):
+    p = L.InfonceParams()
+    p.n_local, p.n_global, p.dim, p.offset = n_local, n_global, dim, offset
+    p.normalizer, p.dtype = normalizer, L.LCL_FLOAT32
+    for name, x in t.items():
+        setattr(p, name, x.data_ptr() if x is not None else None)
+    return p
+
+
+def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), shared=False):
+    cpu, cuda, has_cpu = libs
+    rep.say(f"infonce fp32 n_local={n_local} n_global={n_global} dim={dim} offset={offset} "
+            f"invalid={len(invalid)}{' one-rank(shared buffers)' if shared else ''}")
+    norm = lambda x: F.normalize(x, dim=-1)  # noqa: E731
+    image_all = norm(torch.randn(n_global, dim, generator=gen, device=DEV))
+    text_all = norm(torch.randn(n_global, dim, generator=gen, device=DEV))
+    if shared:
+        image, text = image_all, text_all
+    else:
+        image = image_all[offset:offset + n_local].clone()
+        text = text_all[offset:offset + n_local].clone()
+    valid = None
+    if invalid:
+        valid = torch.ones(n_global, dtype=torch.uint8, device=DEV)
+        valid[list(invalid)] = 0
+    s = 14.285
+    normalizer = float(n_local)
+    dloss = 1.3
+    nanf = lambda *shape: torch.full(shape, float("nan"), device=DEV)  # noqa: E731
+    t = dict(image=image, text=text, image_all=image_all, text_all=text_all, global_valid=valid,
+             scale=torch.tensor([s], device=DEV), loss=nanf(1), lse_i2t=nanf(n_local), lse_t2i=nanf(n_local),
+             dloss=torch.tensor([dloss], device=DEV), dimage=nanf(n_local, dim), dtext=nanf(n_local, dim),
+             dimage_all=nanf(n_global, dim), dtext_all=nanf(n_global, dim), dscale=nanf(1))
+    p = infonce_params(n_local, n_global, dim, offset, normalizer, t)
+    p.stream = stream_ptr()
+    call(cuda, "lcl_cuda_infonce_forward", p, cpu)
+    call(cuda, "lcl_cuda_infonce_backward", p, cpu)
+    sync()
+
+    r_loss, r_li, r_lt, (r_dim, r_dtx, r_dia, r_dta), r_ds = ref_infonce(
+        image, text, image_all, text_all, valid, s, offset, normalizer, dloss)
+    refs = [("torch64", (r_loss, r_li, r_lt, r_dim, r_dtx, r_dia, r_dta, r_ds))]
+    if has_cpu:
+        h = {k: (x.cpu() if x is not None else None) for k, x in t.items()}
+        for k in ("loss", "lse_i2t", "lse_t2i", "dimage", "dtext", "dimage_all", "dtext_all", "dscale"):
+            h[k] = torch.full_like(h[k], float("nan"))
+        if shared:
+            h["image"], h["text"] = h["image_all"], h["text_all"]
+        hp = infonce_params(n_local, n_global, dim, offset, normalizer, h)
+        call(cpu, "lcl_cpu_infonce_forward", hp, cpu)
+        call(cpu, "lcl_cpu_infonce_backward", hp, cpu)
+        refs.insert(0, ("cpu", tuple(h[k] for k in ("loss", "lse_i2t", "lse_t2i", "dimage", "dtext",
+                                                      "dimage_all", "dtext_all", "dscale"))))
+        rep.check("cpu   loss vs torch64 (info)", h["loss"], r_loss.reshape(1), 1e-4)
+    tol = TOL[torch.float32]
+    for rname, (rl, rli, rlt, rdi, rdt, rdia, rdta, rds) in refs:
+        rep.check(f"loss       vs {rname}", t["loss"], rl.reshape(1), tol)
+        rep.check(f"lse_i2t    vs {rname}", t["lse_i2t"], rli, tol)
+        rep.check(f"lse_t2i    vs {rname}", t["lse_t2i"], rlt, tol)
+        rep.check(f"dimage     vs {rname}", t["dimage"], rdi, tol)
+        rep.check(f"dtext      vs {rname}", t["dtext"], rdt, tol)
+        rep.check(f"dimage_all vs {rname}", t["dimage_all"], rdia, tol)
+        rep.check(f"dtext_all  vs {rname}", t["dtext_all"], rdta, tol)
+        rep.check(f"dscale     vs {rname}", t["dscale"], rds.reshape(1), tol)
+
+
+# ---------------------------------------------------------------------------
+# timing
+
+def bench(fn, warmup=3, iters=10):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(iters):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record()
+        fn()
+        b.record()
+        b.synchronize()
+        times.append(a.elapsed_time(b))
+    times.sort()
+    return times[len(times) // 2]
+
+
+def timing(rep, libs, gen, quick):
+    cpu, cuda, _ = libs
+    rep.say("")
+    rep.say("timing: bf16, causal, H=16, B=16384/L; TFLOP/s by FlashAttention's convention "
+            "(fwd 4*B*L^2*H*D / 2 for causal; fwd+bwd x3.5); median of 10 after 3 warm-up")
+    rep.say(f"{'D':>4} {'L':>5} {'B':>3} | {'ours fwd ms':>11} {'TF/s':>6} {'sdpa ms':>8} {'TF/s':>6} {'ratio':>6} |"
+            f" {'ours f+b ms':>11} {'TF/s':>6} {'sdpa ms':>8} {'TF/s':>6} {'ratio':>6} | O rel   dQ rel")
+    H = 16
+    stream = stream_ptr()
+    for D in (64, 128):
+        for S in ((1024, 2048) if quick else (1024, 2048, 4096, 8192)):
+            B = 16384 // S
+            q, k, v, do = (torch.randn(B, H, S, D, generator=gen, device=DEV, dtype=torch.bfloat16)
+                           for _ in range(4))
+            o = torch.empty_like(q)
+            lse = torch.empty(B, H, S, device=DEV)
+            dq, dk, dv = (torch.empty_like(q) for _ in range(3))
+            scale = 1.0 / math.sqrt(D)
+            pf = attn_params(B, H, S, D, scale, True, L.LCL_BFLOAT16, None, None, q, k, v, o, lse, stream=stream)
+            pb = attn_params(B, H, S, D, scale, True, L.LCL_BFLOAT16, None, None, q, k, v, o, lse, do, dq, dk, dv,
+                             stream)
+
+            def ours_f():
+                call(cuda, "lcl_cuda_attention_forward", pf, cpu)
+
+            def ours_fb():
+                call(cuda, "lcl_cuda_attention_forward", pf, cpu)
+                call(cuda, "lcl_cuda_attention_backward", pb, cpu)
+
+            qg, kg, vg = (t.clone().requires_grad_(True) for t in (q, k, v))
+
+            def sdpa_f():
+                with torch.no_grad():
+                    F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+            def sdpa_fb():
+                out = F.scaled_dot_product_attention(qg, kg, vg, is_causal=True)
+                torch.autograd.grad(out, (qg, kg, vg), do)
+
+            t_of, t_sf = bench(ours_f), bench(sdpa_f)
+            t_ofb, t_sfb = bench(ours_fb), bench(sdpa_fb)
+            flop = 4.0 * B * S * S * H * D / 2
+            tf = lambda f, ms: f / (ms * 1e-3) / 1e12  # noqa: E731
+
+            # agreement with SDPA at this size (bf16 vs bf16, both fp32-accumulated)
+            ours_fb()
+            out = F.scaled_dot_product_attention(qg, kg, vg, is_causal=True)
+            gq, = torch.autograd.grad(out, (qg,), do)
+            sync()
+            erel = float((o.float() - out.float()).norm() / out.float().norm())
+            grel = float((dq.float() - gq.float()).norm() / gq.float().norm())
+            ok = erel < 2e-2 and grel < 2e-2
+            if not ok:
+                rep.failures += 1
+            rep.say(f"{D:>4} {S:>5} {B:>3} | {t_of:>11.3f} {tf(flop, t_of):>6.1f} {t_sf:>8.3f} {tf(flop, t_sf):>6.1f} "
+                    f"{t_sf / t_of:>6.2f} | {t_ofb:>11.3f} {tf(3.5 * flop, t_ofb):>6.1f} {t_sfb:>8.3f} "
+                    f"{tf(3.5 * flop, t_sfb):>6.1f} {t_sfb / t_ofb:>6.2f} | {erel:.1e} {grel:.1e}"
+                    f"{'' if ok else ' FAIL'}")
+    rep.say("ratio = sdpa time / ours (> 1: ours faster)")
+
+
+# ---------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", required=True, help="directory with liblcl4j_cpu.so and liblcl4j_cuda.so")
+    ap.add_argument("--layout", help="JSON printed by layout.c (struct offsets of the C header)")
+    ap.add_argument("--out", help="write the report here too")
+    ap.add_argument("--quick", action="store_true", help="fewer timing sizes")
+    ap.add_argument("--no-timing", action="store_true")
+    args = ap.parse_args()
+    rep = Report()
+    t0 = time.time()
+    try:
+        if args.layout:
+            import json
+            errs = L.layout_errors(json.loads(args.layout))
+            for e in errs:
+                rep.say("LAYOUT MISMATCH: " + e)
+            rep.require("ctypes structs match the C header", not errs)
+            if errs:
+                return finish(rep, args)
+        libs = L.load(os.path.join(args.lib, "liblcl4j_cpu.so"), os.path.join(args.lib, "liblcl4j_cuda.so"))
+        cpu, cuda, has_cpu = libs
+        n = cuda.lcl_cuda_device_count()
+        name = torch.cuda.get_device_name() if DEV == "cuda" else "host emulation (dry run)"
+        rep.say(f"device: {name} (lcl_cuda_device_count = {n}); torch {torch.__version__}")
+        if DEV == "cuda":
+            rep.require("lcl_cuda_device_count() >= 1", n >= 1)
+        if not has_cpu:
+            rep.say("NOTE: liblcl4j_cpu has no lcl_cpu_* kernels: checking against the float64 torch reference only")
+        gen = torch.Generator(device=DEV)
+        gen.manual_seed(int(time.time()))  # fresh inputs each run
+        rep.say(f"seed {gen.initial_seed()}")
+
+        # --- attention: odd sizes, every mask, strided layouts, every head-dim class
+        dtypes = (torch.float32, torch.bfloat16, torch.float16) if DEV == "cuda" else (torch.float32,)
+        for dt in dtypes:
+            attention_case(rep, libs, gen, dt, 2, 3, 77, 40, causal=True)
+            attention_case(rep, libs, gen, dt, 2, 2, 130, 64, causal=True, vlens=[130, 51])
+            attention_case(rep, libs, gen, dt, 3, 2, 97, 128, vlens=[97, 0, 33], layout="packed")
+            seg = torch.tensor([[0] * 40 + [1] * 50 + [2] * 39, [5] * 129], dtype=torch.int32)
+            attention_case(rep, libs, gen, dt, 2, 2, 129, 72, causal=True, seg=seg, layout="bshd")
+            attention_case(rep, libs, gen, dt, 1, 2, 150, 256, causal=True)
+            attention_case(rep, libs, gen, dt, 1, 1, 1, 32)
+        if DEV == "cuda":
+            attention_case(rep, libs, gen, torch.bfloat16, 2, 2, 300, 136, causal=True, vlens=[300, 17])
+            attention_case(rep, libs, gen, torch.float16, 1, 4, 200, 192, layout="packed")
+            attention_case(rep, libs, gen, torch.bfloat16, 2, 2, 100, 64, causal=True, layout="misaligned")
+            attention_case(rep, libs, gen, torch.float16, 1, 2, 70, 136, vlens=[69], layout="misaligned")
+
+        # --- InfoNCE
+        infonce_case(rep, libs, gen, 77, 77, 64, 0, shared=True)
+        infonce_case(rep, libs, gen, 37, 150, 300, 50, invalid=(0, 3, 149))
+        infonce_case(rep, libs, gen, 33, 33, 24, 0)
+        infonce_case(rep, libs, gen, 64, 256, 512, 192, invalid=(10, 11))
+
+        rep.say(f"correctness checks took {time.time() - t0:.1f} s")
+        if not args.no_timing and DEV == "cuda":
+            timing(rep, libs, gen, args.quick)
+    except Exception as e:  # a crash is a failure with its message in the report
+        rep.failures += 1
+        rep.say(f"ERROR: {type(e).__name__}: {e}")
+    return finish(rep, args)
+
+
+def finish(rep, args):
+    rep.say(f"RESULT: {'FAIL (' + str(rep.failures) + ' failures)' if rep.failures else 'PASS'}")
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("\n".join(rep.lines) + "\n")
+    return 1 if rep.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

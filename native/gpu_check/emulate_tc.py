@@ -1,0 +1,381 @@
+"""Lane-level emulation of the tensor-core attention kernels' index maps, in
+float64 numpy, runnable without a GPU:  python3 emulate_tc.py
+
+It mirrors attn_fwd_kernel.cuh and attn_bwd_kernel.cuh step by step (tiles,
+padded smem, per-warp fragments, c_to_a, ldmatrix.trans, masks, causal skips,
+the dQ split among warps, head-dim chunks), with mma.sync m16n8k16 and
+ldmatrix decoded by the fragment layouts of the PTX ISA. It proves the
+kernels' index arithmetic, not the hardware: rounding to bf16, barriers and
+memory races are out of its reach (the GPU check covers those).
+"""
+import math
+import sys
+
+import numpy as np
+
+LANE = np.arange(32)
+G, T = LANE >> 2, LANE & 3
+NEG_INF = -np.inf
+
+
+# --- PTX fragment layouts (the ground truth the kernels rely on) -------------
+
+def decode_a(a):  # a[lane][reg][half] -> A (16x16)
+    A = np.full((16, 16), np.nan)
+    for r in range(4):
+        for h in range(2):
+            A[G + 8 * (r & 1), 2 * T + h + 8 * (r >> 1)] = a[:, r, h]
+    return A
+
+
+def decode_b(b):  # b[lane][reg][half] -> B (16x8)
+    B = np.full((16, 8), np.nan)
+    for r in range(2):
+        for h in range(2):
+            B[2 * T + h + 8 * r, G] = b[:, r, h]
+    return B
+
+
+def c_coords(e):  # accumulator element e of each lane -> (row, col)
+    return G + 8 * (e >> 1), 2 * T + (e & 1)
+
+
+def mma(c, a, b):  # c[lane][4] += A @ B
+    C = decode_a(a) @ decode_b(b)
+    assert not np.isnan(C).any(), "fragment left a hole"
+    for e in range(4):
+        r, col = c_coords(e)
+        c[:, e] += C[r, col]
+
+
+def ldmatrix_x4_trans(rowptr):
+    """rowptr(lane) -> 8 contiguous elements at the address lane supplies.
+    Matrix i is given by lanes 8i..8i+7 (its rows); .trans hands lane
+    (g, t) the elements M_i[2t][g], M_i[2t+1][g]."""
+    rows = np.stack([rowptr(l) for l in range(32)])  # (32, 8)
+    out = np.zeros((32, 4, 2))
+    for i in range(4):
+        M = rows[8 * i:8 * i + 8]  # (8 rows, 8 cols)
+        out[:, i, 0] = M[2 * T, G]
+        out[:, i, 1] = M[2 * T + 1, G]
+    return out
+
+
+# --- the kernels' helpers, as written in attn_traits.cuh ---------------------
+
+def ld_a(s, row0, col0):
+    a = np.zeros((32, 4, 2))
+    base_r, base_c = row0 + G, col0 + 2 * T
+    for h in range(2):
+        a[:, 0, h] = s[base_r, base_c + h]
+        a[:, 1, h] = s[base_r + 8, base_c + h]
+        a[:, 2, h] = s[base_r, base_c + 8 + h]
+        a[:, 3, h] = s[base_r + 8, base_c + 8 + h]
+    return a
+
+
+def ld_b(s, n0, k0):
+    b = np.zeros((32, 2, 2))
+    for h in range(2):
+        b[:, 0, h] = s[n0 + G, k0 + 2 * T + h]
+        b[:, 1, h] = s[n0 + G, k0 + 2 * T + 8 + h]
+    return b
+
+
+def ld_b_trans_x4(s, k0, n0):
+    r = ldmatrix_x4_trans(lambda l: s[k0 + (l & 15), n0 + ((l >> 4) << 3): n0 + ((l >> 4) << 3) + 8])
+    return r[:, 0:2, :], r[:, 2:4, :]  # (b0, b1) of tile n0 and of tile n0+8
+
+
+def c_to_a(c_lo, c_hi):
+    a = np.zeros((32, 4, 2))
+    a[:, 0] = c_lo[:, 0:2]
+    a[:, 1] = c_lo[:, 2:4]
+    a[:, 2] = c_hi[:, 0:2]
+    a[:, 3] = c_hi[:, 2:4]
+    return a
+
+
+def load_tile(x, row0, rows, kd):
+    """Padded smem tile (rows x (kd+8)), zeros past seq_len / head_dim."""
+    L, D = x.shape
+    s = np.zeros((rows, kd + 8))
+    n = max(0, min(rows, L - row0))
+    s[:n, :D] = x[row0:row0 + n]
+    return s
+
+
+def padded(D):
+    return 64 if D <= 64 else 128 if D <= 128 else 256
+
+
+class Mask:
+    def __init__(self, L, causal, vlen, seg):
+        self.L, self.causal, self.key_end, self.seg = L, causal, (L if vlen is None else vlen), seg
+
+    def visible(self, i, j):
+        ok = (j < self.key_end)
+        if self.causal:
+            ok = ok & (j <= i)
+        if self.seg is not None:
+            ok = ok & (self.seg[np.minimum(i, self.L - 1)] == self.seg[np.minimum(j, self.L - 1)])
+        return ok
+
+
+# --- forward, as attn_fwd_tc_kernel -------------------------------------------
+
+def fwd(q, k, v, scale, m: Mask):
+    L, D = q.shape
+    kD, Br, Bc = padded(D), 64, 64
+    o = np.full((L, D), np.nan)
+    lse = np.full(L, np.nan)
+    ksteps = (D + 15) // 16
+    log2e = 1 / math.log(2)
+    for q0 in range(0, L, Br):
+        sQ = load_tile(q, q0, Br, kD)
+        kv_end = m.key_end
+        if m.causal:
+            kv_end = min(kv_end, q0 + Br)
+        ntiles = (kv_end + Bc - 1) // Bc
+        for warp in range(4):
+            row_lo, row_hi = q0 + 16 * warp + G, q0 + 16 * warp + G + 8
+            oacc = np.zeros((kD // 8, 32, 4))
+            mrow = np.full((2, 32), NEG_INF)
+            lrow = np.zeros((2, 32))
+            for kt in range(ntiles):
+                k0 = kt * Bc
+                sK, sV = load_tile(k, k0, Bc, kD), load_tile(v, k0, Bc, kD)
+                s = np.zeros((Bc // 8, 32, 4))
+                for kk in range(kD // 16):
+                    if kk < ksteps:
+                        af = ld_a(sQ, 16 * warp, kk * 16)
+                        for n in range(Bc // 8):
+                            mma(s[n], af, ld_b(sK, n * 8, kk * 16))
+                full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= q0 + 16 * warp) and m.seg is None
+                for n in range(Bc // 8):
+                    for e in range(4):
+                        col = k0 + n * 8 + 2 * T + (e & 1)
+                        row = row_lo if e < 2 else row_hi
+                        x = s[n][:, e] * scale * log2e
+                        if not full:
+                            bad = (row >= L) | (col >= L) | ~m.visible(row, col)
+                            x = np.where(bad, NEG_INF, x)
+                        s[n][:, e] = x
+                # OnlineSoftmax.update
+                alpha = np.zeros((2, 32))
+                for r in range(2):
+                    mx = mrow[r].copy()
+                    for n in range(Bc // 8):
+                        mx = np.maximum(mx, np.maximum(s[n][:, 2 * r], s[n][:, 2 * r + 1]))
+                    mx = quad_reduce(mx, np.maximum)
+                    base = np.where(mx == NEG_INF, 0.0, mx)
+                    alpha[r] = np.exp2(mrow[r] - base)
+                    mrow[r] = mx
+                    tot = np.zeros(32)
+                    for n in range(Bc // 8):
+                        s[n][:, 2 * r] = np.exp2(s[n][:, 2 * r] - base)
+                        s[n][:, 2 * r + 1] = np.exp2(s[n][:, 2 * r + 1] - base)
+                        tot += s[n][:, 2 * r] + s[n][:, 2 * r + 1]
+                    lrow[r] = lrow[r] * alpha[r] + tot
+                for n in range(kD // 8):
+                    oacc[n][:, 0:2] *= alpha[0][:, None]
+                    oacc[n][:, 2:4] *= alpha[1][:, None]
+                for kk in range(Bc // 16):
+                    pf = c_to_a(s[2 * kk], s[2 * kk + 1])
+                    for n in range(0, kD // 8, 2):
+                        if n * 8 < D:
+                            b_lo, b_hi = ld_b_trans_x4(sV, kk * 16, n * 8)
+                            mma(oacc[n], pf, b_lo)
+                            mma(oacc[n + 1], pf, b_hi)
+            for r in range(2):
+                tot = quad_reduce(lrow[r], np.add)
+                inv = np.where(tot > 0, 1 / np.where(tot > 0, tot, 1), 0.0)
+                l_se = np.where(tot > 0, (mrow[r] + np.log2(np.where(tot > 0, tot, 1))) * math.log(2), NEG_INF)
+                rows = row_lo if r == 0 else row_hi
+                for lane in range(32):
+                    row = rows[lane]
+                    if row >= L:
+                        continue
+                    for n in range(kD // 8):
+                        col = n * 8 + 2 * T[lane]
+                        if col < D:
+                            o[row, col] = oacc[n][lane, 2 * r] * inv[lane]
+                            o[row, col + 1] = oacc[n][lane, 2 * r + 1] * inv[lane]
+                    if T[lane] == 0:
+                        lse[row] = l_se[lane]
+    return o, lse
+
+
+def quad_reduce(x, op):
+    y = x.copy()
+    for off in (1, 2):
+        y = op(y, y[LANE ^ off])
+    return y
+
+
+# --- backward, as attn_bwd_tc_kernel -------------------------------------------
+
+def bwd(q, k, v, do, lse, dvec, scale, m: Mask):
+    L, D = q.shape
+    kD = padded(D)
+    Bc, Br = 64, (64 if kD <= 64 else 32)
+    DC = kD if kD <= 128 else 128
+    log2e = 1 / math.log(2)
+    ksteps = (D + 15) // 16
+    dq_acc = np.zeros((L, D))
+    dk = np.full((L, D), np.nan)
+    dv = np.full((L, D), np.nan)
+    for chunk in range(kD // DC):
+        dc0 = chunk * DC
+        for k0 in range(0, L, Bc):
+            acc_dk = np.zeros((4, DC // 8, 32, 4))
+            acc_dv = np.zeros((4, DC // 8, 32, 4))
+            if k0 < m.key_end:
+                sK, sV = load_tile(k, k0, Bc, kD), load_tile(v, k0, Bc, kD)
+                q_begin = (k0 // Br) * Br if m.causal else 0
+                for q0 in range(q_begin, L, Br):
+                    sQ, sdO = load_tile(q, q0, Br, kD), load_tile(do, q0, Br, kD)
+                    rows = q0 + np.arange(Br)
+                    lse_r = np.where(rows < L, lse[np.minimum(rows, L - 1)], NEG_INF)
+                    sLse = np.where(lse_r == NEG_INF, np.inf, lse_r * log2e)
+                    sDvec = np.where(rows < L, dvec[np.minimum(rows, L - 1)], 0.0)
+                    sdS = np.zeros((Br, Bc + 8))
+                    for warp in range(4):
+                        key_lo = k0 + 16 * warp + G
+                        key_hi = key_lo + 8
+                        st = np.zeros((Br // 8, 32, 4))
+                        dpt = np.zeros((Br // 8, 32, 4))
+                        for kk in range(kD // 16):
+                            if kk < ksteps:
+                                ka, va = ld_a(sK, 16 * warp, kk * 16), ld_a(sV, 16 * warp, kk * 16)
+                                for n in range(Br // 8):
+                                    mma(st[n], ka, ld_b(sQ, n * 8, kk * 16))
+                                    mma(dpt[n], va, ld_b(sdO, n * 8, kk * 16))
+                        full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= q0) and m.seg is None
+                        for n in range(Br // 8):
+                            for e in range(4):
+                                ql = n * 8 + 2 * T + (e & 1)
+                                key = key_lo if e < 2 else key_hi
+                                query = q0 + ql
+                                with np.errstate(over="ignore"):
+                                    p = np.exp2(st[n][:, e] * scale * log2e - sLse[ql])
+                                if not full:
+                                    bad = (query >= L) | (key >= L) | ~m.visible(query, key)
+                                    p = np.where(bad, 0.0, p)
+                                st[n][:, e] = p
+                                dpt[n][:, e] = p * (dpt[n][:, e] - sDvec[ql])
+                        for kk in range(Br // 16):
+                            pa, dsa = c_to_a(st[2 * kk], st[2 * kk + 1]), c_to_a(dpt[2 * kk], dpt[2 * kk + 1])
+                            for n in range(0, DC // 8, 2):
+                                if dc0 + n * 8 < D:
+                                    b_lo, b_hi = ld_b_trans_x4(sdO, kk * 16, dc0 + n * 8)
+                                    mma(acc_dv[warp][n], pa, b_lo)
+                                    mma(acc_dv[warp][n + 1], pa, b_hi)
+                                    b_lo, b_hi = ld_b_trans_x4(sQ, kk * 16, dc0 + n * 8)
+                                    mma(acc_dk[warp][n], dsa, b_lo)
+                                    mma(acc_dk[warp][n + 1], dsa, b_hi)
+                        for n in range(Br // 8):
+                            for e in range(4):
+                                ql = n * 8 + 2 * T + (e & 1)
+                                kl = 16 * warp + G + (0 if e < 2 else 8)
+                                sdS[ql, kl] = dpt[n][:, e]
+                    # __syncthreads(); dQ
+                    slabs = Br // 16
+                    per_slab = 4 // slabs
+                    n_per_warp = (DC // 8) // per_slab
+                    for warp in range(4):
+                        slab = warp % slabs
+                        nbase = (warp // slabs) * n_per_warp
+                        dsf = [ld_a(sdS, 16 * slab, kk * 16) for kk in range(Bc // 16)]
+                        qrow_lo = q0 + 16 * slab + G
+                        for nn in range(0, n_per_warp, 2):
+                            col0 = dc0 + (nbase + nn) * 8
+                            if col0 >= D:
+                                continue
+                            acc = np.zeros((2, 32, 4))
+                            for kk in range(Bc // 16):
+                                b_lo, b_hi = ld_b_trans_x4(sK, kk * 16, col0)
+                                mma(acc[0], dsf[kk], b_lo)
+                                mma(acc[1], dsf[kk], b_hi)
+                            for h in range(2):
+                                for lane in range(32):
+                                    col = col0 + h * 8 + 2 * T[lane]
+                                    if col >= D:
+                                        continue
+                                    for r in range(2):
+                                        row = qrow_lo[lane] + 8 * r
+                                        if row >= L:
+                                            continue
+                                        dq_acc[row, col] += scale * acc[h][lane, 2 * r]
+                                        dq_acc[row, col + 1] += scale * acc[h][lane, 2 * r + 1]
+            for warp in range(4):
+                for r in range(2):
+                    for lane in range(32):
+                        key = k0 + 16 * warp + G[lane] + 8 * r
+                        if key >= L:
+                            continue
+                        for n in range(DC // 8):
+                            col = dc0 + n * 8 + 2 * T[lane]
+                            if col >= D:
+                                continue
+                            dk[key, col:col + 2] = scale * acc_dk[warp][n][lane, 2 * r:2 * r + 2]
+                            dv[key, col:col + 2] = acc_dv[warp][n][lane, 2 * r:2 * r + 2]
+    return dq_acc, dk, dv
+
+
+# --- reference and driver ------------------------------------------------------
+
+def reference(q, k, v, do, scale, m: Mask):
+    L = q.shape[0]
+    i = np.arange(L)
+    vis = m.visible(i[:, None], i[None, :])
+    s = np.where(vis, scale * q @ k.T, NEG_INF)
+    mx = s.max(1, keepdims=True)
+    mx = np.where(np.isfinite(mx), mx, 0)
+    e = np.exp(s - mx)
+    tot = e.sum(1, keepdims=True)
+    p = np.where(tot > 0, e / np.where(tot > 0, tot, 1), 0)
+    lse = np.where(tot[:, 0] > 0, np.log(np.where(tot[:, 0] > 0, tot[:, 0], 1)) + mx[:, 0], NEG_INF)
+    o = p @ v
+    dvec = (do * o).sum(1)
+    dp = do @ v.T
+    ds = p * (dp - dvec[:, None])
+    return o, lse, scale * ds @ k, scale * ds.T @ q, p.T @ do, dvec
+
+
+def case(rng, L, D, causal=False, vlen=None, seg=None):
+    q, k, v, do = (rng.standard_normal((L, D)) for _ in range(4))
+    scale = 1 / math.sqrt(D)
+    m = Mask(L, causal, vlen, seg)
+    r_o, r_lse, r_dq, r_dk, r_dv, r_dvec = reference(q, k, v, do, scale, m)
+    o, lse = fwd(q, k, v, scale, m)
+    dq, dk, dv = bwd(q, k, v, do, lse, r_dvec, scale, m)
+    errs = {}
+    for name, a, b in (("O", o, r_o), ("dQ", dq, r_dq), ("dK", dk, r_dk), ("dV", dv, r_dv)):
+        errs[name] = np.abs(a - b).max() if not np.isnan(a).any() else np.nan
+    fin = np.isfinite(r_lse)
+    errs["LSE"] = np.abs(lse[fin] - r_lse[fin]).max() if fin.any() else 0.0
+    lse_ok = bool(np.all(np.isneginf(lse[~fin])))
+    ok = all(e < 1e-9 for e in errs.values()) and lse_ok
+    desc = f"L={L} D={D}{' causal' if causal else ''}{f' vlen={vlen}' if vlen is not None else ''}" \
+           f"{' seg' if seg is not None else ''}"
+    print(f"{desc:<36} " + " ".join(f"{k} {v:.1e}" for k, v in errs.items()) + f"  {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
+def main():
+    rng = np.random.default_rng(0)
+    ok = True
+    ok &= case(rng, 77, 40, causal=True)
+    ok &= case(rng, 130, 64, causal=True, vlen=51)
+    ok &= case(rng, 97, 128, vlen=0)
+    ok &= case(rng, 70, 72, causal=True, seg=np.array([0] * 30 + [1] * 25 + [2] * 15))
+    ok &= case(rng, 80, 136, causal=True)
+    ok &= case(rng, 33, 256, vlen=20)
+    ok &= case(rng, 1, 32)
+    print("RESULT:", "PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""ctypes mirror of native/include/lcl/kernels.h (the two parameter structs and
+the entry points), shared by check.py. No torch import here so the layout can be
+checked on any machine:  python3 lcl_ctypes.py "$(./layout)"  """
+import ctypes
+import json
+import sys
+
+c_i64, c_i32, c_f32, c_ptr = ctypes.c_int64, ctypes.c_int32, ctypes.c_float, ctypes.c_void_p
+Stride4 = c_i64 * 4
+
+LCL_OK = 0
+LCL_FLOAT32, LCL_BFLOAT16, LCL_FLOAT16 = 0, 1, 2
+
+
+class AttentionParams(ctypes.Structure):
+    _fields_ = [
+        ("batch", c_i64), ("heads", c_i64), ("seq_len", c_i64), ("head_dim", c_i64),
+        ("softmax_scale", c_f32), ("causal", c_i32), ("dtype", c_i32),
+        ("valid_lens", c_ptr), ("segment_ids", c_ptr),
+        ("q", c_ptr), ("q_stride", Stride4),
+        ("k", c_ptr), ("k_stride", Stride4),
+        ("v", c_ptr), ("v_stride", Stride4),
+        ("o", c_ptr), ("o_stride", Stride4),
+        ("lse", c_ptr),
+        ("dout", c_ptr), ("dout_stride", Stride4),
+        ("dq", c_ptr), ("dq_stride", Stride4),
+        ("dk", c_ptr), ("dk_stride", Stride4),
+        ("dv", c_ptr), ("dv_stride", Stride4),
+        ("stream", c_ptr),
+    ]
+
+
+class InfonceParams(ctypes.Structure):
+    _fields_ = [
+        ("n_local", c_i64), ("n_global", c_i64), ("dim", c_i64), ("offset", c_i64),
+        ("normalizer", c_f32), ("dtype", c_i32),
+        ("image", c_ptr), ("text", c_ptr), ("image_all", c_ptr), ("text_all", c_ptr),
+        ("global_valid", c_ptr), ("scale", c_ptr),
+        ("loss", c_ptr), ("lse_i2t", c_ptr), ("lse_t2i", c_ptr),
+        ("dloss", c_ptr), ("dimage", c_ptr), ("dtext", c_ptr), ("dimage_all", c_ptr),
+        ("dtext_all", c_ptr), ("dscale", c_ptr),
+        ("stream", c_ptr),
+    ]
+
+
+STRUCTS = {"lcl_attention_params": AttentionParams, "lcl_infonce_params": InfonceParams}
+
+
+def layout_errors(c_layout):
+    """Differences between the C layout (JSON from layout.c) and the ctypes mirror."""
+    errors = []
+    for name, cls in STRUCTS.items():
+        want = c_layout[name]
+        if ctypes.sizeof(cls) != want["__size__"]:
+            errors.append(f"{name}: sizeof {ctypes.sizeof(cls)} (ctypes) != {want['__size__']} (C)")
+        fields = [f[0] for f in cls._fields_]
+        if sorted(fields) != sorted(k for k in want if k != "__size__"):
+            errors.append(f"{name}: field sets differ")
+        for f in fields:
+            off = getattr(cls, f).offset
+            if want.get(f) != off:
+                errors.append(f"{name}.{f}: offset {off} (ctypes) != {want.get(f)} (C)")
+    return errors
+
+
+def bind(lib, names):
+    for n in names:
+        fn = getattr(lib, n)
+        fn.restype = ctypes.c_int
+        fn.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def load(cpu_path, cuda_path):
+    """Loads both libraries; returns (cpu, cuda, has_cpu_kernels)."""
+    cpu = ctypes.CDLL(cpu_path, mode=ctypes.RTLD_GLOBAL)
+    cpu.lcl_last_error.restype = ctypes.c_char_p
+    cuda = ctypes.CDLL(cuda_path)
+    cuda.lcl_cuda_device_count.restype = ctypes.c_int
+    bind(cuda, ["lcl_cuda_attention_forward", "lcl_cuda_attention_backward",
+                "lcl_cuda_infonce_forward", "lcl_cuda_infonce_backward"])
+    try:
+        bind(cpu, ["lcl_cpu_attention_forward", "lcl_cpu_attention_backward",
+                   "lcl_cpu_infonce_forward", "lcl_cpu_infonce_backward"])
+        has_cpu = True
+    except AttributeError:
+        has_cpu = False
+    return cpu, cuda, has_cpu
+
+
+if __name__ == "__main__":
+    errs = layout_errors(json.loads(sys.argv[1]))
+    for e in errs:
+        print("LAYOUT MISMATCH:", e)
+    print("ctypes layout: " + ("FAIL" if errs else "PASS (matches the C header)"))
+    sys.exit(1 if errs else 0)

@@ -1,0 +1,158 @@
+// Forward attention on tensor cores (bf16 / fp16 in, fp32 accumulate),
+// FlashAttention-2 structure: one block per (64 query rows, batch*head); each
+// of its 4 warps owns 16 rows; the block walks the key/value tiles once,
+// S = Q K^T and O += P V run as mma.sync m16n8k16, and the online softmax works
+// on the S accumulators in registers. Key tiles beyond the last key any row of
+// the block can see (causal diagonal, valid_lens) are never loaded.
+// defines: attn_fwd_tc_kernel<T, kD>.
+#ifndef LCL_ATTN_FWD_KERNEL_CUH
+#define LCL_ATTN_FWD_KERNEL_CUH
+
+#include "cuda/attn_args.cuh"
+#include "cuda/attn_softmax.cuh"
+#include "cuda/attn_mma.cuh"
+#include "cuda/attn_traits.cuh"
+
+namespace lcl {
+namespace cuda {
+
+template <class T, int kD>
+__global__ void __launch_bounds__(TcTraits<kD>::kThreads)
+attn_fwd_tc_kernel(const AttnArgs a) {
+    using Tr = TcTraits<kD>;
+    constexpr int kBr = Tr::kBr, kBc = Tr::kBc, kStride = Tr::kStride;
+    constexpr int kNS = kBc / 8;  // n8 tiles of the score tile
+    constexpr int kNO = kD / 8;   // n8 tiles of the output
+    extern __shared__ uint4 smem_raw[];
+    T* sQ = reinterpret_cast<T*>(smem_raw);
+    T* sK = sQ + kBr * kStride;
+    T* sV = sK + kBc * kStride;
+
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int g = lane >> 2, t = lane & 3;
+    const BlockInfo bi(a, blockIdx.y);
+    const int qblock = a.causal ? int(gridDim.x) - 1 - int(blockIdx.x) : int(blockIdx.x);
+    const int q0 = qblock * kBr;
+    const int L = a.seq_len, D = a.head_dim;
+    const bool vec = a.vec != 0;
+    const int ksteps = (D + 15) / 16;  // 16-wide k steps that hold real data
+
+    // Keys the block can see at all: below key_end, and (causal) at most its last row.
+    int kv_end = bi.key_end;
+    if (a.causal) kv_end = min(kv_end, q0 + kBr);
+    const int ntiles = (kv_end + kBc - 1) / kBc;
+
+    const int row_lo = q0 + 16 * warp + g;  // this thread's two rows
+    const int row_hi = row_lo + 8;
+    const T* kbase = static_cast<const T*>(a.k) + bi.off(a.k_s, 0);
+    const T* vbase = static_cast<const T*>(a.v) + bi.off(a.v_s, 0);
+
+    float o[kNO][4];
+#pragma unroll
+    for (int n = 0; n < kNO; ++n) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
+    OnlineSoftmax<kNS> softmax;
+
+    load_tile_async<T, kBr, kD, Tr::kThreads>(sQ, static_cast<const T*>(a.q) + bi.off(a.q_s, 0), a.q_s[2], q0, L,
+                                              D, vec, tid);
+    if (ntiles > 0) load_tile_async<T, kBc, kD, Tr::kThreads>(sK, kbase, a.k_s[2], 0, L, D, vec, tid);
+    cp_async_commit();
+
+    for (int kt = 0; kt < ntiles; ++kt) {
+        const int k0 = kt * kBc;
+        cp_async_wait_all();
+        __syncthreads();  // K(kt) and Q visible; every warp is done with V(kt-1)
+        load_tile_async<T, kBc, kD, Tr::kThreads>(sV, vbase, a.v_s[2], k0, L, D, vec, tid);
+        cp_async_commit();
+
+        // S = Q K^T for this warp's 16 rows x 64 keys
+        float s[kNS][4];
+#pragma unroll
+        for (int n = 0; n < kNS; ++n) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+#pragma unroll
+        for (int kk = 0; kk < kD / 16; ++kk) {
+            if (kk < ksteps) {
+                uint32_t af[4];
+                ld_a(af, sQ, kStride, 16 * warp, kk * 16, lane);
+#pragma unroll
+                for (int n = 0; n < kNS; ++n) {
+                    uint32_t b0, b1;
+                    ld_b(b0, b1, sK, kStride, n * 8, kk * 16, lane);
+                    mma_16816<T>(s[n], af, b0, b1);
+                }
+            }
+        }
+
+        // Scale into the log2 domain and mask. Element-wise tests are needed only
+        // where the tile is not entirely visible to this warp's rows.
+        const int warp_row0 = q0 + 16 * warp;
+        const bool full = (k0 + kBc <= bi.key_end) && (!a.causal || k0 + kBc - 1 <= warp_row0) &&
+                          bi.seg == nullptr;
+#pragma unroll
+        for (int n = 0; n < kNS; ++n) {
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                const int col = k0 + n * 8 + 2 * t + (e & 1);
+                const int row = e < 2 ? row_lo : row_hi;
+                float x = s[n][e] * a.scale_log2;
+                if (!full && (row >= L || col >= L || !visible(a, bi, row, col))) x = -kInf;
+                s[n][e] = x;
+            }
+        }
+
+        float alpha[2];
+        softmax.update(s, alpha);
+#pragma unroll
+        for (int n = 0; n < kNO; ++n) {
+            o[n][0] *= alpha[0];
+            o[n][1] *= alpha[0];
+            o[n][2] *= alpha[1];
+            o[n][3] *= alpha[1];
+        }
+
+        cp_async_wait_all();
+        __syncthreads();  // V(kt) visible; every warp is done with K(kt)
+        if (kt + 1 < ntiles) {
+            load_tile_async<T, kBc, kD, Tr::kThreads>(sK, kbase, a.k_s[2], k0 + kBc, L, D, vec, tid);
+            cp_async_commit();
+        }
+
+        // O += P V: P comes straight from the S accumulators (c_to_a).
+#pragma unroll
+        for (int kk = 0; kk < kBc / 16; ++kk) {
+            uint32_t pf[4];
+            c_to_a<T>(pf, s[2 * kk], s[2 * kk + 1]);
+#pragma unroll
+            for (int n = 0; n < kNO; n += 2) {
+                if (n * 8 < D) {
+                    uint32_t bf[4];
+                    ld_b_trans_x4(bf, sV, kStride, kk * 16, n * 8, lane);
+                    mma_16816<T>(o[n], pf, bf[0], bf[1]);
+                    mma_16816<T>(o[n + 1], pf, bf[2], bf[3]);
+                }
+            }
+        }
+    }
+
+    cp_async_wait_all();  // nothing may stay in flight (ntiles == 0 leaves Q pending)
+
+    float inv_l[2], lse[2];
+    softmax.finish(inv_l, lse);
+    T* obase = static_cast<T*>(a.o) + bi.off(a.o_s, 0);
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+        const int row = r == 0 ? row_lo : row_hi;
+        if (row >= L) continue;
+        T* orow = obase + int64_t(row) * a.o_s[2];
+#pragma unroll
+        for (int n = 0; n < kNO; ++n) {
+            const int col = n * 8 + 2 * t;
+            if (col < D) store_pair(orow + col, o[n][2 * r] * inv_l[r], o[n][2 * r + 1] * inv_l[r], vec);
+        }
+        if (t == 0) a.lse[int64_t(bi.bh) * L + row] = lse[r];
+    }
+}
+
+}  // namespace cuda
+}  // namespace lcl
+
+#endif

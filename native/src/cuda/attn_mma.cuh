@@ -1,0 +1,139 @@
+// Tensor-core primitives of the bf16/fp16 attention kernels (sm_80+).
+//
+// Tensor cores are used through the PTX instruction mma.sync.m16n8k16 (sm_80+),
+// whose register fragments have a documented layout, so the softmax can work
+// on the accumulators in registers (FlashAttention-2 style) instead of going
+// through shared memory as WMMA's opaque fragments would require. With
+// lane = 4*g + t (g = lane/4 in 0..7, t = lane%4 in 0..3):
+//   A (16x16, row-major, 4 regs of 2 elements): a0 = A[g][2t..2t+1],
+//     a1 = A[g+8][2t..], a2 = A[g][8+2t..], a3 = A[g+8][8+2t..]
+//   B (16x8, "col", 2 regs):  b0 = B[2t..2t+1][g], b1 = B[8+2t..8+2t+1][g]
+//   C (16x8 fp32, 4 floats):  c0,c1 = C[g][2t..2t+1], c2,c3 = C[g+8][2t..2t+1]
+// The first of each pair sits in the low 16 bits.
+//
+// Shared-memory tiles are row-major with each row padded by 8 elements
+// (16 bytes): the 32-bit fragment loads of one warp then hit 32 distinct banks.
+// defines: mma_16816, ld_a, ld_b, ld_b_trans_x4, c_to_a, cp_async16,
+//          load_tile_async.
+#ifndef LCL_ATTN_MMA_CUH
+#define LCL_ATTN_MMA_CUH
+
+#include "cuda/attn_traits.cuh"
+
+#include <cstdint>
+
+namespace lcl {
+namespace cuda {
+
+template <class T>
+__device__ __forceinline__ void mma_16816(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1);
+
+template <>
+__device__ __forceinline__ void mma_16816<__nv_bfloat16>(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
+                                                         uint32_t b1) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+template <>
+__device__ __forceinline__ void mma_16816<__half>(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
+                                                  uint32_t b1) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+__device__ __forceinline__ uint32_t lds32(const void* p) { return *reinterpret_cast<const uint32_t*>(p); }
+
+// A fragment of the 16x16 block at (row0, col0) of a row-major smem tile.
+template <class T>
+__device__ __forceinline__ void ld_a(uint32_t (&a)[4], const T* s, int stride, int row0, int col0, int lane) {
+    const int g = lane >> 2, t = lane & 3;
+    const T* p = s + (row0 + g) * stride + col0 + 2 * t;
+    a[0] = lds32(p);
+    a[1] = lds32(p + 8 * stride);
+    a[2] = lds32(p + 8);
+    a[3] = lds32(p + 8 * stride + 8);
+}
+
+// B fragment (k16 x n8) where the smem tile holds B^T row-major, i.e. row n of
+// the tile is column n of B (K for S = Q K^T): b0 = tile[n0+g][k0+2t..].
+template <class T>
+__device__ __forceinline__ void ld_b(uint32_t& b0, uint32_t& b1, const T* s, int stride, int n0, int k0,
+                                     int lane) {
+    const int g = lane >> 2, t = lane & 3;
+    const T* p = s + (n0 + g) * stride + k0 + 2 * t;
+    b0 = lds32(p);
+    b1 = lds32(p + 8);
+}
+
+// B fragments for two adjacent n8 tiles where the smem tile holds B row-major
+// ([k][n], e.g. V for O = P V). ldmatrix .trans hands each thread the
+// transposed pairs: with the four 8x8 matrices at (k0, n0), (k0+8, n0),
+// (k0, n0+8), (k0+8, n0+8), lane l supplies the address of row (l & 15) of
+// column block l >> 4, and gets r0 = B[k0+2t..][n0+g], r1 = B[k0+8+2t..][n0+g],
+// r2, r3 the same for n0+8: exactly b0, b1 of both tiles.
+template <class T>
+__device__ __forceinline__ void ld_b_trans_x4(uint32_t (&b)[4], const T* s, int stride, int k0, int n0,
+                                              int lane) {
+    const T* p = s + (k0 + (lane & 15)) * stride + n0 + ((lane >> 4) << 3);
+    const uint32_t addr = static_cast<uint32_t>(__cvta_generic_to_shared(p));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(b[0]), "=r"(b[1]), "=r"(b[2]), "=r"(b[3])
+                 : "r"(addr));
+}
+
+// A fragment (16x16) for the next MMA built from two n8 accumulator tiles of
+// the previous one (c_lo covers columns 0..7, c_hi 8..15), rounded to T. The C
+// layout of row g / g+8 matches the A layout, so no data moves between lanes.
+template <class T>
+__device__ __forceinline__ void c_to_a(uint32_t (&a)[4], const float (&c_lo)[4], const float (&c_hi)[4]) {
+    a[0] = ElemTraits<T>::pack2(c_lo[0], c_lo[1]);
+    a[1] = ElemTraits<T>::pack2(c_lo[2], c_lo[3]);
+    a[2] = ElemTraits<T>::pack2(c_hi[0], c_hi[1]);
+    a[3] = ElemTraits<T>::pack2(c_hi[2], c_hi[3]);
+}
+
+// ---------------------------------------------------------------------------
+// asynchronous global -> shared copies (cp.async, sm_80+): the kernels issue the
+// next tile's copy, compute on the current one, then wait + __syncthreads.
+
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+    const uint32_t dst = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
+    // src-size 0 fills the 16 bytes with zeros (rows past seq_len, head-dim padding)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(gmem), "r"(valid ? 16 : 0));
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
+
+// load_tile (attn_traits.cuh) through cp.async when the tensor allows 16-byte
+// accesses; otherwise the synchronous element-wise copy. Either way the data
+// is visible to the block only after cp_async_wait_all() + __syncthreads().
+template <class T, int kRows, int kD, int kThreads>
+__device__ __forceinline__ void load_tile_async(T* s, const T* g, int64_t row_stride, int row0, int seq_len,
+                                                int head_dim, bool vec, int tid) {
+    if (!vec) {
+        load_tile<T, kRows, kD, kThreads>(s, g, row_stride, row0, seq_len, head_dim, false, tid);
+        return;
+    }
+    constexpr int kStride = kD + 8;
+    constexpr int kChunks = kRows * kD / 8;
+    for (int c = tid; c < kChunks; c += kThreads) {
+        const int r = c / (kD / 8);
+        const int col = (c % (kD / 8)) * 8;
+        const int row = row0 + r;
+        const bool valid = row < seq_len && col < head_dim;
+        const T* src = valid ? g + int64_t(row) * row_stride + col : g;  // g: a valid address for the zero fill
+        cp_async16(s + r * kStride + col, src, valid);
+    }
+}
+
+}  // namespace cuda
+}  // namespace lcl
+
+#endif

@@ -1,0 +1,115 @@
+// Element types, tile sizes and the global->shared tile copy of the
+// attention kernels (the tensor-core primitives are in attn_mma.cuh).
+// defines: ElemTraits<T>, TcTraits<kD>, load_tile, store_pair.
+#ifndef LCL_ATTN_TRAITS_CUH
+#define LCL_ATTN_TRAITS_CUH
+
+#include "cuda/attn_args.cuh"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace lcl {
+namespace cuda {
+
+// ---------------------------------------------------------------------------
+// element types
+
+template <class T> struct ElemTraits;
+
+template <> struct ElemTraits<float> {
+    __device__ static float to_float(float x) { return x; }
+    __device__ static float from_float(float x) { return x; }
+};
+
+template <> struct ElemTraits<__nv_bfloat16> {
+    __device__ static float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
+    __device__ static __nv_bfloat16 from_float(float x) { return __float2bfloat16_rn(x); }
+    __device__ static uint32_t pack2(float lo, float hi) {
+        const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);  // .x (low half) = lo
+        uint32_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        return bits;
+    }
+};
+
+template <> struct ElemTraits<__half> {
+    __device__ static float to_float(__half x) { return __half2float(x); }
+    __device__ static __half from_float(float x) { return __float2half_rn(x); }
+    __device__ static uint32_t pack2(float lo, float hi) {
+        const __half2 v = __floats2half2_rn(lo, hi);
+        uint32_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        return bits;
+    }
+};
+
+// ---------------------------------------------------------------------------
+// tile sizes. kD is the head dim padded up to 64, 128 or 256 (zeros in shared
+// memory beyond the real head_dim, skipped by the k-loops where whole 16-wide
+// steps are padding). 4 warps per block, each owning 16 rows of the 64-row tile.
+
+template <int kD> struct TcTraits {
+    static_assert(kD == 64 || kD == 128 || kD == 256, "padded head dim");
+    static constexpr int kWarps = 4;
+    static constexpr int kThreads = 32 * kWarps;
+    static constexpr int kBr = 64;           // query rows per forward block
+    static constexpr int kBc = 64;           // keys per tile
+    static constexpr int kStride = kD + 8;   // padded smem row (elements)
+    // backward: keys per block = 64 (16 per warp); query rows per step:
+    // 64 while the fp32 S/dP tiles plus dK/dV accumulators fit in registers.
+    static constexpr int kBwdBr = kD <= 64 ? 64 : 32;
+    // backward: columns of dK/dV/dQ one block owns (grid.z splits wider heads;
+    // each chunk recomputes S and dP, which keeps dK+dV at <= 128 floats/thread).
+    static constexpr int kBwdDC = kD <= 128 ? kD : 128;
+};
+
+// ---------------------------------------------------------------------------
+// global -> shared tile copy
+
+// Copies rows row0 .. row0+kRows-1 (columns 0..kD-1) of one (b, h) slice into a
+// padded smem tile; rows >= seq_len and columns >= head_dim become zeros (so
+// padding contributes nothing to any dot product and never carries NaNs).
+template <class T, int kRows, int kD, int kThreads>
+__device__ __forceinline__ void load_tile(T* s, const T* g, int64_t row_stride, int row0, int seq_len,
+                                          int head_dim, bool vec, int tid) {
+    constexpr int kStride = kD + 8;
+    constexpr int kChunks = kRows * kD / 8;  // 16-byte chunks
+    for (int c = tid; c < kChunks; c += kThreads) {
+        const int r = c / (kD / 8);
+        const int col = (c % (kD / 8)) * 8;
+        const int row = row0 + r;
+        uint4 val = make_uint4(0u, 0u, 0u, 0u);
+        if (row < seq_len && col < head_dim) {
+            const T* src = g + int64_t(row) * row_stride + col;
+            if (vec) {
+                val = __ldg(reinterpret_cast<const uint4*>(src));
+            } else {
+                alignas(16) T tmp[8];
+#pragma unroll
+                for (int e = 0; e < 8; ++e) tmp[e] = src[e];
+                val = *reinterpret_cast<const uint4*>(tmp);
+            }
+        }
+        *reinterpret_cast<uint4*>(s + r * kStride + col) = val;
+    }
+}
+
+// Stores the pair (x, y) at columns col, col+1 of a global row.
+template <class T>
+__device__ __forceinline__ void store_pair(T* dst, float x, float y, bool vec) {
+    if (vec) {
+        *reinterpret_cast<uint32_t*>(dst) = ElemTraits<T>::pack2(x, y);
+    } else {
+        dst[0] = ElemTraits<T>::from_float(x);
+        dst[1] = ElemTraits<T>::from_float(y);
+    }
+}
+
+}  // namespace cuda
+}  // namespace lcl
+
+#endif
