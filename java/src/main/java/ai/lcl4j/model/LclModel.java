@@ -1,0 +1,245 @@
+package ai.lcl4j.model;
+
+import ai.lcl4j.ops.FusedKernels;
+import ai.lcl4j.ops.Ops;
+import ai.lcl4j.ops.Tensors;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The LCL model (LCL-SPEC sections 4 to 6): ViT + attentive pooling projection,
+ * the causal language model over interleaved token/latent sequences, the LM head
+ * and logit_scale; the contrastive and generation losses; zero-shot encoders;
+ * the reference state dict.
+ *
+ * <pre>{@code
+ * LclModel m = LclModel.create("lcl-tiny", ModelOptions.defaults());
+ * try (PointerScope step = new PointerScope()) {
+ *     LossResult r = m.loss(images, tokens);   // images (N,3,H,W) f32, tokens (B,L) i64
+ *     r.backward();                            // grads in m.parameters()
+ * }
+ * }</pre>
+ */
+public final class LclModel implements AutoCloseable {
+    private final ModelConfig config;
+    private final ModelOptions options;
+    private final Params params = new Params();
+    private final VisionTransformer visual;
+    private final AttentivePoolProjection poolProject;
+    private final TextTransformer text;
+    private final LayerNorm lmHeadNorm;
+    private final Tensor lmHeadWeight;
+    private final Tensor logitScale;
+
+    public LclModel(ModelConfig config, ModelOptions options) {
+        this.config = config;
+        this.options = options;
+        torch.manual_seed(options.seed());
+        // registration order = state-dict order: top-level parameter first, as PyTorch lists it
+        logitScale = params.add("logit_scale", torch.ones(new long[0], Tensors.f32()).mul(Tensors.scalar(Math.log(1 / 0.07))));
+        visual = new VisionTransformer(params.scope("visual"), config.visionCfg());
+        poolProject = new AttentivePoolProjection(params.scope("pool_project"), config.poolProjectCfg());
+        text = new TextTransformer(params.scope("text"), config.textCfg(), config.embedDim());
+        int w = config.textCfg().width();
+        lmHeadNorm = new LayerNorm(params.scope("lm_head.0"), w);
+        lmHeadWeight = params.add("lm_head.1.weight", Params.normal(Math.pow(w, -0.5), config.textCfg().vocabSize(), w));
+    }
+
+    /** A model from a built-in config name ({@link ModelConfigs#list()}). */
+    public static LclModel create(String configName, ModelOptions options) {
+        return new LclModel(ModelConfigs.get(configName), options);
+    }
+
+    public ModelConfig config() { return config; }
+
+    public ModelOptions options() { return options; }
+
+    // ------------------------------------------------------------------ training
+
+    /**
+     * Forward and both losses for one batch in the reference collation.
+     *
+     * @param images (N, 3, S, S) float32, the batch's images in row-major document
+     *               order (may be null or have N = 0 when no row holds an image)
+     * @param tokens (B, L) int64 with L <= context_length
+     */
+    public LossResult loss(Tensor images, Tensor tokens) {
+        SpecialTokenIds ids = config.specialTokenIds();
+        int t = config.numImageTokens(), e = config.embedDim(), w = config.textCfg().width();
+        InterleavedLayout lay = InterleavedLayout.of(tokens, ids, t, config.contextLength(), config.textCfg().vocabSize());
+        checkImages(images, lay.numImages());
+        Ops ops = newOps(options.checkpoint());
+        boolean con = options.wCon() > 0 && lay.numPairs() > 0;
+        boolean gen = options.wGen() > 0 && lay.numTargets() > 0;
+        long b = tokens.size(0), l = tokens.size(1);
+
+        Tensor latent = null, pooled = null;
+        Tensor imgPositions = Tensors.longs(lay.imgPositions());
+        if (lay.numImages() > 0) {
+            long n = lay.numImages();
+            List<Tensor> v = visual.forward(ops, images, x -> {
+                Tensor values = poolProject.values(x);
+                Tensor lat = poolProject.latentTokens(values).reshape(n * t, e);
+                return con ? List.of(lat, l2normalize(poolProject.pooled(x, values))) : List.of(lat);
+            });
+            latent = v.get(0);
+            pooled = con ? v.get(1) : null;
+        }
+        Tensor lat = latent;
+        Tensor xOut = text.forward(ops, () -> text.embed(tokens, lat, imgPositions)).get(0); // (B, L, W)
+
+        Tensor zero = torch.zeros(new long[0], Tensors.f32());
+        Tensor genLoss = zero;
+        if (gen) {
+            Tensor h = xOut.reshape(b * l, w).index_select(0, Tensors.longs(lay.targetSource()));
+            Tensor logits = torch.linear(lmHeadNorm.apply(h), lmHeadWeight);
+            genLoss = torch.cross_entropy(logits, Tensors.longs(lay.targetIds()));
+        }
+        Tensor conLoss = zero;
+        if (con) {
+            Tensor pairImage = Tensors.longs(lay.pairImage()), pairSoi = Tensors.longs(lay.pairSoi());
+            Tensor pool = pooled;
+            conLoss = ops.infoNce(() -> List.of(
+                    pool.index_select(0, pairImage),
+                    text.features(xOut.reshape(b * l, w).index_select(0, pairSoi)),
+                    logitScale.exp()));
+        }
+        Tensor total = genLoss.mul(Tensors.scalar(options.wGen())).add(conLoss.mul(Tensors.scalar(options.wCon())));
+        return new LossResult(total, conLoss, genLoss, lay.numPairs(), lay.numTargets(), ops);
+    }
+
+    // ------------------------------------------------------------------ zero-shot (LCL-SPEC 6)
+
+    /** Normalised pooled latents (N, embed) of images (N, 3, S, S); no grad. */
+    public Tensor encodeImage(Tensor images) {
+        checkImages(images, images == null ? 0 : images.size(0));
+        try (NoGradGuard g = new NoGradGuard()) {
+            Ops ops = newOps(false);
+            return visual.forward(ops, images, x -> List.of(l2normalize(poolProject.pooled(x, poolProject.values(x))))).get(0);
+        }
+    }
+
+    /**
+     * Normalised text features (B, embed) of captions {@code sot <text> soi} (B, L) int64,
+     * read at each row's first soi through ln_final and text_projection; no grad.
+     */
+    public Tensor encodeText(Tensor tokens) {
+        SpecialTokenIds ids = config.specialTokenIds();
+        InterleavedLayout.of(tokens, ids, config.numImageTokens(), config.contextLength(), config.textCfg().vocabSize());
+        long b = tokens.size(0), l = tokens.size(1);
+        long[] tok = new long[(int) (b * l)];
+        tokens.cpu().contiguous().data_ptr_long().get(tok);
+        long[] soi = new long[(int) b];
+        for (int r = 0; r < b; r++) {
+            soi[r] = -1;
+            for (int t = 0; t < l; t++) {
+                long id = tok[(int) (r * l + t)];
+                if (id == ids.img()) throw new IllegalArgumentException("encodeText: row " + r + " holds an image placeholder at " + t);
+                if (id == ids.soi() && soi[r] < 0) soi[r] = r * l + t;
+            }
+            if (soi[r] < 0) throw new IllegalArgumentException("encodeText: row " + r + " has no soi token (caption must be 'sot text soi')");
+        }
+        try (NoGradGuard g = new NoGradGuard()) {
+            Ops ops = newOps(false);
+            Tensor xOut = text.forward(ops, () -> text.embed(tokens, null, null)).get(0);
+            return text.features(xOut.reshape(b * l, config.textCfg().width()).index_select(0, Tensors.longs(soi)));
+        }
+    }
+
+    // ------------------------------------------------------------------ parameters and state dict
+
+    /** Parameters in state-dict order (the live tensors: for the optimizer). */
+    public List<Tensor> parameters() { return new ArrayList<>(params.all().values()); }
+
+    /** Parameters by reference name (live tensors). */
+    public Map<String, Tensor> namedParameters() { return params.all(); }
+
+    /**
+     * The reference state dict: names exactly as the Python reference
+     * ({@code logit_scale, visual.*, pool_project.*, text.*, lm_head.*}); values share
+     * storage with the parameters and carry no grad.
+     */
+    public LinkedHashMap<String, Tensor> stateDict() {
+        LinkedHashMap<String, Tensor> sd = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> en : params.all().entrySet()) sd.put(en.getKey(), en.getValue().detach());
+        return sd;
+    }
+
+    /**
+     * Copies a state dict into the parameters (converted to float32). Every name must
+     * match and every shape agree; otherwise nothing is copied and the error lists
+     * the missing, unexpected and mis-shaped keys.
+     */
+    public void loadStateDict(Map<String, Tensor> sd) {
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), misShaped = new ArrayList<>();
+        for (Map.Entry<String, Tensor> en : params.all().entrySet()) {
+            Tensor src = sd.get(en.getKey());
+            if (src == null) missing.add(en.getKey());
+            else if (!Arrays.equals(Tensors.shape(src), Tensors.shape(en.getValue()))) {
+                misShaped.add(en.getKey() + " (expected " + Params.shapeString(en.getValue()) + ", got " + Params.shapeString(src) + ")");
+            }
+        }
+        for (String k : sd.keySet()) if (!params.all().containsKey(k)) unexpected.add(k);
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
+            throw new IllegalArgumentException("state dict does not fit this model: missing " + missing
+                    + ", unexpected " + unexpected + ", mis-shaped " + misShaped);
+        }
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> en : params.all().entrySet()) en.getValue().copy_(sd.get(en.getKey()));
+        }
+    }
+
+    /** Drops all parameter grads (to undefined, as PyTorch's zero_grad(set_to_none=True)). */
+    public void zeroGrad() {
+        for (Tensor p : params.all().values()) p.mutable_grad().reset();
+    }
+
+    public long numParameters() {
+        long n = 0;
+        for (Tensor p : params.all().values()) n += p.numel();
+        return n;
+    }
+
+    @Override
+    public void close() { params.release(); }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Ops newOps(boolean checkpoint) {
+        FusedKernels k = options.kernels();
+        if (k == null && options.backend() == ai.lcl4j.ops.Backend.FUSED) k = FusedKernels.nativeKernels();
+        return k == null ? new Ops(options.backend(), false, null, null)
+                : new Ops(options.backend(), checkpoint, k.attention(), k.infoNce());
+    }
+
+    private void checkImages(Tensor images, long expected) {
+        int s = config.visionCfg().imageSize();
+        if (expected == 0 && (images == null || images.numel() == 0)) return;
+        if (images == null) throw new IllegalArgumentException("tokens hold " + expected + " image runs but images is null");
+        long[] shape = Tensors.shape(images);
+        if (shape.length != 4 || shape[1] != 3 || shape[2] != s || shape[3] != s) {
+            throw new IllegalArgumentException("images must be (N, 3, " + s + ", " + s + "), got " + Arrays.toString(shape));
+        }
+        if (shape[0] != expected) {
+            throw new IllegalArgumentException("tokens hold " + expected + " image runs (" + expected + " x "
+                    + config.numImageTokens() + " placeholders) but images has " + shape[0] + " rows");
+        }
+        if (!Tensors.isType(images, torch.ScalarType.Float)) {
+            throw new IllegalArgumentException("images must be float32, got " + images.scalar_type());
+        }
+    }
+
+    /** x / max(||x||, 1e-12) over the last dimension (F.normalize). */
+    static Tensor l2normalize(Tensor x) {
+        Tensor n = x.norm(new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(2.0)), new long[] {-1}, true);
+        return x.div(n.clamp_min(Tensors.scalar(1e-12)));
+    }
+
+}

@@ -1,0 +1,45 @@
+package ai.lcl4j.model;
+
+import ai.lcl4j.ops.Backend;
+import ai.lcl4j.ops.FusedKernels;
+
+/**
+ * How a model runs (not what it is: that is {@link ModelConfig}).
+ *
+ * @param backend    FUSED (native kernels, segmented autograd) or LIBTORCH (plain libtorch)
+ * @param checkpoint recompute every segment in backward instead of keeping its
+ *                   activations (FUSED only)
+ * @param wGen       weight of the generation loss (LCL-SPEC default 1.0; 0 skips it)
+ * @param wCon       weight of the contrastive loss (default 0.1; 0 skips it)
+ * @param kernels    the kernel pair behind FUSED; null = the native library
+ * @param seed       libtorch manual_seed for the initialisation
+ */
+public record ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed) {
+
+    public ModelOptions {
+        if (backend == null) throw new IllegalArgumentException("backend is null");
+        if (checkpoint && backend != Backend.FUSED) {
+            throw new IllegalArgumentException("checkpoint needs backend FUSED (segment boundaries)");
+        }
+        if (!(wGen >= 0) || !(wCon >= 0) || wGen + wCon == 0) {
+            throw new IllegalArgumentException("loss weights must be >= 0 and not both 0, got w_gen=" + wGen + " w_con=" + wCon);
+        }
+    }
+
+    /** The reference behaviour: fused kernels, no checkpointing, w_gen 1.0, w_con 0.1, seed 0. */
+    public static ModelOptions defaults() {
+        return new ModelOptions(Backend.FUSED, false, 1.0, 0.1, null, 0);
+    }
+
+    public ModelOptions withBackend(Backend b) {
+        return new ModelOptions(b, b == Backend.FUSED && checkpoint, wGen, wCon, kernels, seed);
+    }
+
+    public ModelOptions withCheckpoint(boolean c) { return new ModelOptions(backend, c, wGen, wCon, kernels, seed); }
+
+    public ModelOptions withLossWeights(double gen, double con) { return new ModelOptions(backend, checkpoint, gen, con, kernels, seed); }
+
+    public ModelOptions withKernels(FusedKernels k) { return new ModelOptions(backend, checkpoint, wGen, wCon, k, seed); }
+
+    public ModelOptions withSeed(long s) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, s); }
+}

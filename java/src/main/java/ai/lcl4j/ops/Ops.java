@@ -1,0 +1,82 @@
+package ai.lcl4j.ops;
+
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The ops of one forward/backward, on either {@link Backend}. The model writes its
+ * forward once, as segments handed to these methods; on {@link Backend#FUSED} they
+ * become boundaries on a {@link Tape}, on {@link Backend#LIBTORCH} they run inline
+ * in one ordinary autograd graph. Callers finish with {@link #backward(Tensor)},
+ * which is {@code loss.backward()} plus the tape walk, so they never see segments.
+ *
+ * <p>Checkpointing (recompute each segment in backward) needs segment boundaries,
+ * so it applies to the fused backend only; on LIBTORCH it is rejected.
+ */
+public final class Ops {
+    private final Backend backend;
+    private final Tape tape;
+    private final FusedAttention fusedAttention;
+    private final FusedInfoNce fusedInfoNce;
+
+    public Ops(Backend backend, boolean checkpoint, AttentionKernel attentionKernel, InfoNceKernel infoNceKernel) {
+        if (backend == Backend.LIBTORCH && checkpoint) {
+            throw new IllegalArgumentException("checkpointing needs the FUSED backend (segment boundaries)");
+        }
+        this.backend = backend;
+        this.tape = new Tape(checkpoint);
+        this.fusedAttention = backend == Backend.FUSED ? new FusedAttention(attentionKernel) : null;
+        this.fusedInfoNce = backend == Backend.FUSED ? new FusedInfoNce(infoNceKernel) : null;
+    }
+
+    public Backend backend() { return backend; }
+
+    public Tape tape() { return tape; }
+
+    /**
+     * Attention over the q, k, v a segment produces.
+     *
+     * @param segment yields {@code [q, k, v, carried...]}, q, k, v (B,H,L,D)
+     * @return {@code [out (B,H,L,D), carried...]}
+     */
+    public List<Tensor> attention(Supplier<List<Tensor>> segment, boolean causal, float scale) {
+        if (backend == Backend.FUSED) return fusedAttention.apply(tape, segment, causal, scale, null, null);
+        List<Tensor> vals = segment.get();
+        List<Tensor> out = new ArrayList<>(vals.size() - 2);
+        out.add(LibtorchAttention.apply(vals.get(0), vals.get(1), vals.get(2), causal, scale));
+        out.addAll(vals.subList(3, vals.size()));
+        return out;
+    }
+
+    /**
+     * An identity cut where a segment's outputs fan out to several consumers (so that
+     * each segment is walked once in the fused backward); inline on LIBTORCH.
+     */
+    public List<Tensor> cut(Supplier<List<Tensor>> segment) {
+        if (backend == Backend.LIBTORCH) return segment.get();
+        Tape.Lower lower = tape.segment(segment);
+        List<Tensor> vals = new ArrayList<>();
+        for (Tensor t : lower.values()) vals.add(t.detach());
+        return tape.boundary(lower, vals, grads -> grads);
+    }
+
+    /**
+     * Symmetric InfoNCE, mean over pairs.
+     *
+     * @param segment yields {@code [image (n,E), text (n,E), scale]}, rows L2-normalised,
+     *                scale = exp(logit_scale)
+     */
+    public Tensor infoNce(Supplier<List<Tensor>> segment) {
+        if (backend == Backend.FUSED) return fusedInfoNce.apply(tape, segment);
+        List<Tensor> vals = segment.get();
+        return LibtorchInfoNce.apply(vals.get(0), vals.get(1), vals.get(2));
+    }
+
+    /** Backward of everything this forward built, from a scalar loss. */
+    public void backward(Tensor loss) {
+        tape.backward(loss);
+    }
+}

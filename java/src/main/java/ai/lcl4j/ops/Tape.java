@@ -1,0 +1,152 @@
+package ai.lcl4j.ops;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.AutoGradMode;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A segmented autograd graph (DESIGN.md layer 5). libtorch has no Java-side custom
+ * autograd Function, so an op that libtorch cannot differentiate (a native
+ * kernel) cuts the graph: the tensors crossing it leave the lower segment and
+ * enter the upper one as fresh leaves. The tape records each cut (a
+ * {@link Boundary}) in forward order and {@link #backward(Tensor)} walks them
+ * top-down:
+ * <ol>
+ *   <li>libtorch backward from the loss fills {@code .grad} of the leaves the
+ *       top segment used;</li>
+ *   <li>for each boundary, newest first: its rule turns the leaves' grads into
+ *       grads of the lower outputs, and {@code torch::autograd::backward(lower,
+ *       grads)} continues into the segment below, which ends at the leaves of
+ *       older boundaries (and at parameters).</li>
+ * </ol>
+ * Newest-first is a topological order: a boundary's lower outputs were computed
+ * before it existed, so only older leaves can be reached from them. Each segment
+ * must be walked once: everything a segment hands upward must cross in ONE
+ * boundary (the model cuts at every fan-out); walking a segment twice would fail
+ * on freed buffers rather than silently double-count.
+ *
+ * <p>Checkpointing: a segment computed by {@link #segment(Supplier)} on a
+ * checkpointing tape runs without a graph, keeping only its outputs' values (which
+ * the native op needs anyway); its backward reruns the supplier with grad enabled.
+ * The supplier must read only leaves of older boundaries, parameters and
+ * constants, which the boundary structure guarantees.
+ *
+ * <p>A tape is for one forward/backward; {@link #backward} may run once.
+ */
+public final class Tape {
+    private final boolean checkpoint;
+    private final List<Boundary> boundaries = new ArrayList<>();
+    private boolean done;
+
+    /** @param checkpoint recompute segments in backward instead of keeping their graphs */
+    public Tape(boolean checkpoint) {
+        this.checkpoint = checkpoint;
+    }
+
+    public boolean checkpointing() { return checkpoint; }
+
+    /** Boundaries recorded so far (for tests and diagnostics). */
+    public int size() { return boundaries.size(); }
+
+    /** A segment's outputs: values for the forward, and how to rebuild them with a graph. */
+    public record Lower(List<Tensor> values, Supplier<List<Tensor>> recompute) {
+        public Tensor get(int i) { return values.get(i); }
+    }
+
+    /**
+     * Runs one segment. On a checkpointing tape the graph is not kept and the
+     * supplier is kept for recomputation.
+     */
+    public Lower segment(Supplier<List<Tensor>> fn) {
+        if (!checkpoint) return new Lower(List.copyOf(fn.get()), null);
+        List<Tensor> values;
+        try (NoGradGuard g = new NoGradGuard()) {
+            values = List.copyOf(fn.get());
+        }
+        return new Lower(values, fn);
+    }
+
+    /**
+     * Closes the segment {@code lower} with a boundary.
+     *
+     * @param upperValues values handed upward (outputs of the native op, and
+     *                    tensors carried across it unchanged); each becomes a fresh leaf
+     * @param rule        the boundary's backward
+     * @return the leaves, in the order of {@code upperValues}
+     */
+    public List<Tensor> boundary(Lower lower, List<Tensor> upperValues, BoundaryBackward rule) {
+        if (done) throw new IllegalStateException("this tape has already run backward; use a new tape per step");
+        List<Tensor> leaves = new ArrayList<>(upperValues.size());
+        for (Tensor v : upperValues) leaves.add(Tensors.leaf(v));
+        boundaries.add(new Boundary(lower, List.copyOf(leaves), rule));
+        return leaves;
+    }
+
+    /**
+     * Backward of the whole segmented graph from a scalar loss. Parameter grads
+     * accumulate into {@code .grad} as with {@code loss.backward()}.
+     */
+    public void backward(Tensor loss) {
+        if (done) throw new IllegalStateException("backward already ran on this tape");
+        done = true;
+        if (loss.requires_grad()) loss.backward();
+        for (int b = boundaries.size() - 1; b >= 0; b--) {
+            Boundary boundary = boundaries.get(b);
+            boundaries.set(b, null); // let the segment's values go once walked
+            // temporaries of one boundary (grad wrappers, recomputed graph) die here
+            try (PointerScope scope = new PointerScope()) {
+                boundary.runBackward(this);
+            }
+        }
+        boundaries.clear();
+    }
+
+    /** Continues libtorch backward from {@code roots} with {@code grads}; skips pairs without a gradient. */
+    static void backwardInto(List<Tensor> roots, List<Tensor> grads) {
+        TensorVector rs = new TensorVector();
+        TensorVector gs = new TensorVector();
+        for (int i = 0; i < roots.size(); i++) {
+            Tensor r = roots.get(i);
+            Tensor g = grads.get(i);
+            if (g == null || !r.requires_grad()) continue;
+            rs.push_back(r);
+            gs.push_back(g);
+        }
+        if (rs.size() == 0) return;
+        torch.backward(rs, gs, new BoolOptional(false), false, new TensorVector());
+    }
+
+    /** One cut in the graph: the lower segment's outputs, the upper leaves, the rule between them. */
+    record Boundary(Lower lower, List<Tensor> leaves, BoundaryBackward rule) {
+        void runBackward(Tape tape) {
+            List<Tensor> upperGrads = new ArrayList<>(leaves.size());
+            boolean any = false;
+            for (Tensor leaf : leaves) {
+                Tensor g = Tensors.gradOrNull(leaf);
+                upperGrads.add(g);
+                any |= g != null;
+            }
+            if (!any) return; // nothing above used this boundary
+            List<Tensor> lowerGrads = rule.apply(upperGrads);
+            if (lowerGrads.size() != lower.values().size()) {
+                throw new IllegalStateException("boundary rule returned " + lowerGrads.size()
+                        + " grads for " + lower.values().size() + " lower outputs");
+            }
+            if (lower.recompute() == null) {
+                backwardInto(lower.values(), lowerGrads);
+            } else {
+                try (AutoGradMode on = new AutoGradMode(true)) { // rebuild the segment's graph
+                    backwardInto(lower.recompute().get(), lowerGrads);
+                }
+            }
+        }
+    }
+}
