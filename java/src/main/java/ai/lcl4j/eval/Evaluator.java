@@ -6,6 +6,7 @@ import ai.lcl4j.model.LclModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The trainer's entry point: runs every task of an {@link EvalSpec} and returns one
@@ -22,12 +23,21 @@ public final class Evaluator {
     private Evaluator() {}
 
     public static Map<String, Double> evaluate(LclModel model, Tokenizer tokenizer, EvalSpec spec) {
+        return evaluate(model, tokenizer, spec, line -> { });
+    }
+
+    /**
+     * As {@link #evaluate(LclModel, Tokenizer, EvalSpec)}, telling {@code notes} one line per
+     * skipped image (file and reason), so the trainer can log why a count is short.
+     */
+    public static Map<String, Double> evaluate(LclModel model, Tokenizer tokenizer, EvalSpec spec, Consumer<String> notes) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (!spec.zeroShot().isEmpty()) {
             ZeroShotClassifier zs = new ZeroShotClassifier(model, tokenizer, spec.batchSize());
             boolean prefix = spec.zeroShot().size() > 1;
             for (EvalSpec.ZeroShotTask t : spec.zeroShot()) {
                 ZeroShotResult r = runZeroShot(zs, t);
+                r.skippedMessages().forEach(msg -> notes.accept("zero-shot " + t.name() + ": skipped " + msg));
                 out.putAll(r.metrics(prefix ? t.name() + "/" : ""));
             }
         }
@@ -36,6 +46,7 @@ public final class Evaluator {
             boolean prefix = spec.retrieval().size() > 1;
             for (EvalSpec.RetrievalTask t : spec.retrieval()) {
                 RetrievalResult r = ret.evaluate(RetrievalDataset.load(t.file(), t.imageRoot(), t.split()));
+                r.skippedMessages().forEach(msg -> notes.accept("retrieval " + t.name() + ": skipped " + msg));
                 out.putAll(r.metrics(prefix ? t.name() + "/" : ""));
             }
         }

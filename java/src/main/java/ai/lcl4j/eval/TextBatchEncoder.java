@@ -33,6 +33,8 @@ public final class TextBatchEncoder {
         this.length = Math.min(CaptionRows.CAPTION_LENGTH, model.config().contextLength());
     }
 
+    public int batchSize() { return batchSize; }
+
     /** Row length the captions are cut/padded to. */
     public int length() { return length; }
 

@@ -30,11 +30,18 @@ public final class ZeroShotClassifier {
         if (templates.isEmpty()) throw new IllegalArgumentException("no prompt templates");
         int dim = model.config().embedDim(), t = templates.size();
         float[] w = new float[classNames.size() * dim];
-        for (int c = 0; c < classNames.size(); c++) {
-            List<String> prompts = new ArrayList<>(t);
-            for (String tpl : templates) prompts.add(PromptTemplates.fill(tpl, classNames.get(c)));
+        // several classes' prompts share a text batch (4 templates would otherwise make batches of 4),
+        // but never more than about one batch of features is held at a time
+        int perChunk = Math.max(1, text.batchSize() / t);
+        for (int c0 = 0; c0 < classNames.size(); c0 += perChunk) {
+            int c1 = Math.min(classNames.size(), c0 + perChunk);
+            List<String> prompts = new ArrayList<>((c1 - c0) * t);
+            for (int c = c0; c < c1; c++) for (String tpl : templates) prompts.add(PromptTemplates.fill(tpl, classNames.get(c)));
             Embeddings e = text.encode(prompts);
-            meanNormalised(e, w, c * dim);
+            for (int c = c0; c < c1; c++) {
+                float[] rows = java.util.Arrays.copyOfRange(e.data(), (c - c0) * t * dim, (c - c0 + 1) * t * dim);
+                meanNormalised(new Embeddings(rows, t, dim), w, c * dim);
+            }
         }
         return new Embeddings(w, classNames.size(), dim);
     }

@@ -79,7 +79,10 @@ class EvaluatorTest {
         EvalFixtures.corruptPng(root.resolve("blue/broken.png"));
         Files.writeString(root.resolve("red/readme.txt"), "not an image");
         EvalSpec spec = new EvalSpec(List.of(new EvalSpec.ZeroShotTask("colours", root, null, null)), List.of(), 2);
-        Map<String, Double> m = Evaluator.evaluate(model, TOK, spec);
+        List<String> notes = new java.util.ArrayList<>();
+        Map<String, Double> m = Evaluator.evaluate(model, TOK, spec, notes::add);
+        assertEquals(1, notes.size(), notes.toString());
+        assertTrue(notes.get(0).startsWith("zero-shot colours: skipped ") && notes.get(0).contains("broken.png"), notes.get(0));
         assertEquals(5.0, m.get("zeroshot_images"));
         assertEquals(1.0, m.get("zeroshot_skipped"));
         assertFraction(m, "zeroshot_top1");
@@ -132,6 +135,22 @@ class EvaluatorTest {
         for (int i = 0; i < a.embeddings().data().length; i++) {
             assertEquals(a.embeddings().data()[i], b.embeddings().data()[i], 1e-4, "image element " + i);
         }
+    }
+
+    @Test
+    void classifierWeightsMatchPerClassMeans() {
+        List<String> classes = List.of("circle", "square", "triangle", "star", "heart");
+        List<String> templates = List.of("a photo of a {}.", "{c}", "a drawing of the {}.");
+        // batch 7 / 3 templates: two classes share a text batch, the last class sits alone
+        Embeddings w = new ZeroShotClassifier(model, TOK, 7).weights(classes, templates);
+        TextBatchEncoder enc = new TextBatchEncoder(model, TOK, 16);
+        float[] expected = new float[w.data().length];
+        for (int c = 0; c < classes.size(); c++) {
+            String name = classes.get(c);
+            Embeddings e = enc.encode(templates.stream().map(t -> PromptTemplates.fill(t, name)).toList());
+            ZeroShotClassifier.meanNormalised(e, expected, c * w.dim());
+        }
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], w.data()[i], 1e-4, "weight element " + i);
     }
 
     @Test
