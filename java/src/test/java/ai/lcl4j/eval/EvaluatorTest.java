@@ -164,6 +164,28 @@ class EvaluatorTest {
     }
 
     @Test
+    void karpathyJsonRunsThroughTheFacadeWithItsSplit() throws IOException {
+        // four synthetic images under eval/retrieval/, three in the test split with two sentences each
+        StringBuilder js = new StringBuilder("{\"dataset\": \"coco\", \"images\": [");
+        for (int i = 0; i < 4; i++) {
+            js.append(i == 0 ? "" : ",").append(String.format(
+                    "{\"filepath\": \"retrieval\", \"filename\": \"%04d.png\", \"imgid\": %d, \"split\": \"%s\", "
+                            + "\"sentences\": [{\"raw\": \"picture %d\"}, {\"raw\": \"another caption %d\"}]}",
+                    i, i, i == 2 ? "train" : "test", i, i));
+        }
+        Path json = dir.resolve("karpathy.json");
+        Files.writeString(json, js.append("]}").toString());
+        EvalSpec spec = new EvalSpec(List.of(), List.of(new EvalSpec.RetrievalTask("coco", json, dir.resolve("synth/eval"), "test")), 4);
+        Map<String, Double> m = Evaluator.evaluate(model, TOK, spec);
+        assertEquals(3.0, m.get("retrieval_images"));
+        assertEquals(6.0, m.get("retrieval_captions"));
+        assertEquals(0.0, m.get("retrieval_skipped"));
+        assertFraction(m, "image_to_text_R@1");
+        assertFraction(m, "text_to_image_R@1");
+        assertEquals(1.0, m.get("image_to_text_R@5"), "3 images x 2 captions: any of 2 positives among 6 is in the top 5");
+    }
+
+    @Test
     void severalRetrievalTasksArePrefixed() {
         Path tsv = dir.resolve("synth/eval/captions.tsv");
         EvalSpec spec = new EvalSpec(List.of(), List.of(new EvalSpec.RetrievalTask("a", tsv, null, null),
