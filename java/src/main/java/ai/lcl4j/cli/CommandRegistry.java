@@ -22,6 +22,7 @@ public final class CommandRegistry {
                 .register(new DemoCommand())
                 .register(new TrainCommand())
                 .register(new MakeDemoDataCommand())
+                .register(new EvalCommand())
                 .register(new ExportCommand())
                 .register(new LossCommand())
                 .register(new VersionCommand());
