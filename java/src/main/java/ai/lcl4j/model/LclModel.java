@@ -57,6 +57,11 @@ public final class LclModel implements AutoCloseable {
         return new LclModel(ModelConfigs.get(configName), options);
     }
 
+    /** A model from a built-in config with dotted overrides applied last ({@link ModelConfigs#get(String, Map)}). */
+    public static LclModel create(String configName, Map<String, ?> overrides, ModelOptions options) {
+        return new LclModel(ModelConfigs.get(configName, overrides), options);
+    }
+
     public ModelConfig config() { return config; }
 
     public ModelOptions options() { return options; }
