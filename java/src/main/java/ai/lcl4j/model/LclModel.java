@@ -57,6 +57,11 @@ public final class LclModel implements AutoCloseable {
         return new LclModel(ModelConfigs.get(configName), options);
     }
 
+    /** A model from a built-in config with dotted overrides applied last ({@link ModelConfigs#get(String, Map)}). */
+    public static LclModel create(String configName, Map<String, ?> overrides, ModelOptions options) {
+        return new LclModel(ModelConfigs.get(configName, overrides), options);
+    }
+
     public ModelConfig config() { return config; }
 
     public ModelOptions options() { return options; }
@@ -112,7 +117,8 @@ public final class LclModel implements AutoCloseable {
                     logitScale.exp()));
         }
         Tensor total = genLoss.mul(Tensors.scalar(options.wGen())).add(conLoss.mul(Tensors.scalar(options.wCon())));
-        return new LossResult(total, conLoss, genLoss, lay.numPairs(), lay.numTargets(), ops);
+        // detached handles: the tape releases its leaves (the fused InfoNCE loss among them) in backward
+        return new LossResult(total, conLoss.detach(), genLoss.detach(), lay.numPairs(), lay.numTargets(), ops);
     }
 
     // ------------------------------------------------------------------ zero-shot (LCL-SPEC 6)

@@ -47,6 +47,8 @@ public final class FusedAttention {
                 AttentionKernel.Grads g = kernel.backward(dOut.contiguous(), q, k, v, out, lse, causal, scale, validLens, segmentIds);
                 lowerGrads.add(g.dq()); lowerGrads.add(g.dk()); lowerGrads.add(g.dv());
             }
+            // the rule runs once: let the saved inputs and outputs go now, not at the step's end
+            for (Tensor t : new Tensor[] {q, k, v, out, lse}) t.reset();
             for (int i = 1; i < grads.size(); i++) lowerGrads.add(grads.get(i)); // carried: identity
             return lowerGrads;
         });

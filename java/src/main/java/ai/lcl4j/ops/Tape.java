@@ -39,7 +39,9 @@ import java.util.function.Supplier;
  * The supplier must read only leaves of older boundaries, parameters and
  * constants, which the boundary structure guarantees.
  *
- * <p>A tape is for one forward/backward; {@link #backward} may run once.
+ * <p>A tape is for one forward/backward; {@link #backward} may run once and
+ * releases each boundary's tensors once walked (see {@link Boundary#release()}):
+ * keep a {@code detach()}ed handle to any leaf you want to read afterwards.
  */
 public final class Tape {
     private final boolean checkpoint;
@@ -56,22 +58,43 @@ public final class Tape {
     /** Boundaries recorded so far (for tests and diagnostics). */
     public int size() { return boundaries.size(); }
 
-    /** A segment's outputs: values for the forward, and how to rebuild them with a graph. */
-    public record Lower(List<Tensor> values, Supplier<List<Tensor>> recompute) {
+    /**
+     * A segment's outputs: values for the forward, and how to rebuild them with a graph.
+     * {@code owned}: the handles are the tape's own (so it may release them after backward).
+     */
+    public record Lower(List<Tensor> values, Supplier<List<Tensor>> recompute, boolean owned) {
         public Tensor get(int i) { return values.get(i); }
     }
 
     /**
      * Runs one segment. On a checkpointing tape the graph is not kept and the
      * supplier is kept for recomputation.
+     *
+     * <p>Inside a caller's {@code PointerScope} the segment runs in a nested scope
+     * that keeps only the tape's own handles to its outputs: the Java handles of
+     * the segment's intermediates die at its end, so their memory belongs to the
+     * autograd graph alone (freed as backward walks it) or, when checkpointing,
+     * is freed at once. Without a caller scope everything is left to the GC.
      */
     public Lower segment(Supplier<List<Tensor>> fn) {
-        if (!checkpoint) return new Lower(List.copyOf(fn.get()), null);
-        List<Tensor> values;
+        if (!checkpoint) return scoped(fn, null);
         try (NoGradGuard g = new NoGradGuard()) {
-            values = List.copyOf(fn.get());
+            return scoped(fn, fn);
         }
-        return new Lower(values, fn);
+    }
+
+    private static Lower scoped(Supplier<List<Tensor>> fn, Supplier<List<Tensor>> recompute) {
+        PointerScope outer = PointerScope.getInnerScope();
+        if (outer == null) return new Lower(List.copyOf(fn.get()), recompute, false);
+        List<Tensor> own = new ArrayList<>();
+        try (PointerScope inner = new PointerScope()) {
+            for (Tensor t : fn.get()) {
+                Tensor h = new Tensor(t); // a new handle on the same tensor (C++ copy: shares the TensorImpl)
+                outer.attach(h);          // outlives the nested scope, dies with the caller's
+                own.add(h);
+            }
+        }
+        return new Lower(List.copyOf(own), recompute, true);
     }
 
     /**
@@ -105,6 +128,7 @@ public final class Tape {
             try (PointerScope scope = new PointerScope()) {
                 boundary.runBackward(this);
             }
+            boundary.release();
         }
         boundaries.clear();
     }
@@ -116,7 +140,11 @@ public final class Tape {
         for (int i = 0; i < roots.size(); i++) {
             Tensor r = roots.get(i);
             Tensor g = grads.get(i);
-            if (g == null || !r.requires_grad()) continue;
+            if (g == null) continue;
+            if (!r.defined()) {
+                throw new IllegalStateException("a segment output was already released: was one segment walked by two boundaries?");
+            }
+            if (!r.requires_grad()) continue;
             rs.push_back(r);
             gs.push_back(g);
         }
@@ -126,6 +154,17 @@ public final class Tape {
 
     /** One cut in the graph: the lower segment's outputs, the upper leaves, the rule between them. */
     record Boundary(Lower lower, List<Tensor> leaves, BoundaryBackward rule) {
+        /**
+         * Drops this boundary's activations once walked, so memory falls during
+         * backward as in one libtorch graph: the tape's own handles to the lower
+         * outputs, and the leaves (which the tape created; callers must not read
+         * them after backward). The Java objects stay valid, as undefined tensors.
+         */
+        void release() {
+            if (lower.owned()) for (Tensor t : lower.values()) t.reset();
+            for (Tensor t : leaves) t.reset();
+        }
+
         void runBackward(Tape tape) {
             List<Tensor> upperGrads = new ArrayList<>(leaves.size());
             boolean any = false;
