@@ -30,8 +30,8 @@ import org.openjdk.jmh.annotations.*;
  * <ul>
  *   <li>{@code jpeg800x600}: a typical MMC4 image after {@code mogrify -resize 800x800>}:
  *       800x600 baseline JPEG, quality 0.85, drawn with gradients, shapes, text
- *       and per-pixel noise so it compresses like a photo (~100-200 KB), not
- *       like a flat drawing.</li>
+ *       and per-pixel noise so it compresses like a photo (~90 KB), not
+ *       like a flat drawing (~12 KB for the PNG).</li>
  *   <li>{@code png64}: a 64x64 RGB PNG like the synthetic corpus' eval images.</li>
  * </ul>
  * Transforms: {@code eval} = resize shorter side to 224 + centre crop 224;
@@ -93,7 +93,7 @@ public class DecodeTransformBench {
             RgbImage check = decoder.decode(encoded[i], "setup " + i);
             if (check.width() <= 0) throw new IllegalStateException("bad decode");
         }
-        System.out.println("\n[" + input + "] mean encoded size " + (total / IMAGES) + " bytes");
+        System.out.print("[" + input + "] mean encoded size " + (total / IMAGES) + " bytes; ");
     }
 
     @Benchmark
