@@ -87,6 +87,12 @@ class ResumeExactnessTest {
         // losses that did not move would make the comparison above vacuous
         assertTrue(number(straight.get(0), MetricKeys.LOSS) != number(straight.get(5), MetricKeys.LOSS));
 
+        // the data stream stands at the same place, and the skip counts span both processes
+        Checkpoint endA = CheckpointStore.load(straightCfg.out().resolve("checkpoints/step-000006"));
+        Checkpoint endB = CheckpointStore.load(cfg.out().resolve("checkpoints/step-000006"));
+        assertEquals(endA.state().get("data_position"), endB.state().get("data_position"));
+        assertEquals(endA.state().get("skips"), endB.state().get("skips"));
+
         assertSameTensors(Path.of("checkpoints", "step-000006", "model.safetensors"), straightCfg.out(), cfg.out());
         assertSameTensors(Path.of("checkpoints", "step-000006", "optimizer.safetensors"), straightCfg.out(), cfg.out());
     }
