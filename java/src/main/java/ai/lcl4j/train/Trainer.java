@@ -40,7 +40,7 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Resume is exact: a checkpoint holds the weights, the optimiser moments and
  * step counts, the data position and the step; the schedule is a function of
  * the step and every document's randomness is derived from the run seed and
- * the document, so the step after a resume computes the same loss, bit for bit,
+ * the document and its index in the stream, so the step after a resume computes the same loss, bit for bit,
  * as the uninterrupted run.
  */
 public final class Trainer {
@@ -98,6 +98,9 @@ public final class Trainer {
         ModelConfig mc = modelConfig(cfg.model());
         Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());
         checkTokenizer(tok, mc);
+        if (cfg.device().equals("cuda")) throw new UnsupportedOperationException(
+                "--device cuda: the training loop runs on the CPU in this release (the CUDA kernels are usable "
+                        + "through ai.lcl4j.kernels); use --device cpu");
         Files.createDirectories(cfg.out());
         JsonNode configJson = JSON.valueToTree(cfg);
         Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
@@ -108,9 +111,6 @@ public final class Trainer {
         SkipLog skips = new SkipLog();
         CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), cfg.keepCheckpoints());
         try (LclModel model = new LclModel(mc, mo)) {
-            if (cfg.device().equals("cuda")) throw new UnsupportedOperationException(
-                    "--device cuda: the training loop runs on the CPU in this release (the CUDA kernels are usable "
-                            + "through ai.lcl4j.kernels); use --device cpu");
             AdamW opt = new AdamW(DecayGroups.openClip(model.namedParameters(),
                     new AdamW.Options(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay())));
             CosineSchedule schedule = schedule(cfg);
