@@ -23,6 +23,7 @@ final class TrainCommand implements Command {
 
     @Override
     public int run(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
+        TrainFlags.checkModel(args);
         TrainConfig cfg = TrainFlags.config(args, TrainFlags.sources(args));
         Trainer.Result r = new Trainer(cfg, Evaluations.forRoot(cfg.evalRoot()), args.get(TrainFlags.RESUME), out).run();
         out.println("final losses " + r.lastLosses());

@@ -4,6 +4,7 @@ import ai.lcl4j.data.source.SourceSpec;
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.train.Objective;
 import ai.lcl4j.train.TrainConfig;
+import ai.lcl4j.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,24 @@ final class TrainFlags {
         return out;
     }
 
+    /** Not a glob, brace range or pipe (those are resolved by the source), so it must exist as written. */
+    private static boolean isPlainPath(String p) {
+        return !(p.contains("*") || p.contains("?") || p.contains("{") || p.contains("[") || p.contains("://")
+                || p.startsWith("pipe:"));
+    }
+
+    /**
+     * The --model value as a config, or a usage error naming the flag (checked
+     * before the run starts, so a typo leaves no run folder behind).
+     */
+    static void checkModel(ParsedArgs a) throws UsageException {
+        try {
+            Trainer.modelConfig(a.get(MODEL));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new UsageException("--model: " + e.getMessage());
+        }
+    }
+
     static SourceSpec parseSource(String item) throws UsageException {
         String[] parts = item.split(";");
         int colon = parts[0].indexOf(':');
@@ -83,7 +102,10 @@ final class TrainFlags {
         String type = parts[0].substring(0, colon);
         if (!List.of("mmc4", "obelics", "wanjuan", "wds", "csv").contains(type))
             throw new UsageException("--data: unknown source type '" + type + "' (mmc4, obelics, wanjuan, wds, csv)");
-        SourceSpec s = SourceSpec.of(type, Path.of(parts[0].substring(colon + 1)));
+        Path path = Path.of(parts[0].substring(colon + 1));
+        if (isPlainPath(path.toString()) && !java.nio.file.Files.exists(path))
+            throw new UsageException("--data: path not found: " + path);
+        SourceSpec s = SourceSpec.of(type, path);
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) throw new UsageException("--data: expected KEY=VALUE after ';', got '" + parts[i] + "'");

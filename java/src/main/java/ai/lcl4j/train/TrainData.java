@@ -20,7 +20,10 @@ import ai.lcl4j.data.source.StreamOptions;
 import ai.lcl4j.data.text.Tokenizer;
 import ai.lcl4j.model.ModelConfig;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The training input stream: sources → (worker threads) sequence builder with
@@ -28,9 +31,9 @@ import java.util.List;
  *
  * <p>Exact resume: the sources' position after the last consumed document is
  * what a checkpoint stores; the randomness of each document (image choice,
- * placement, crops) comes from a generator seeded by the run seed and the
- * document's origin, so it is the same whichever thread builds it and whether
- * or not the run was resumed.
+ * placement, crops) comes from a generator seeded by the run seed, the
+ * document's origin and its index in the stream, so it is the same whichever thread builds it
+ * and whether or not the run was resumed, and new in every epoch.
  */
 public final class TrainData implements AutoCloseable {
     private final Prefetcher<Sample> prefetch;
@@ -53,9 +56,71 @@ public final class TrainData implements AutoCloseable {
                 StreamOptions.training(cfg.seed()).withShard(rank, worldSize, 0, 1), skips);
         if (resume != null) source.seek(resume);
         long seed = cfg.seed();
-        prefetch = new Prefetcher<>(source,
-                doc -> builder.build(doc, SequenceBuilder.documentRandom(seed, originKey(doc)), loader).orElse(null),
+        StreamIndexTags tagged = new StreamIndexTags(source);
+        prefetch = new Prefetcher<>(tagged,
+                doc -> builder.build(doc, SequenceBuilder.documentRandom(seed, documentKey(doc, tagged.take(doc))), loader)
+                        .orElse(null),
                 cfg.workers(), Math.max(2 * cfg.batchSize(), 8));
+    }
+
+    /**
+     * The key of a document's generator: its origin and its index in the
+     * stream, so each pass over the data draws new crops and image placements
+     * (as the reference's global random state does) instead of repeating the
+     * first epoch's.
+     */
+    static long documentKey(Document doc, long streamIndex) {
+        return originKey(doc) + streamIndex * 0xD1B54A32D192ED03L;
+    }
+
+    /**
+     * The source, noting for each document it returns how many documents the
+     * stream has returned up to and including it (the positions' "emitted"
+     * counts, which a checkpoint restores; the epoch field is not usable: with
+     * a shuffle buffer two passes' copies of a record can leave the reader in
+     * the same epoch, and a restored reader may stand at an epoch boundary on
+     * the other side). The feeder thread tags, a worker takes the tag: a
+     * synchronized identity map bridges them (at most the prefetch capacity of
+     * entries).
+     */
+    private static final class StreamIndexTags implements DocumentSource {
+        private final DocumentSource inner;
+        private final Map<Document, Long> indices = Collections.synchronizedMap(new IdentityHashMap<>());
+
+        StreamIndexTags(DocumentSource inner) {
+            this.inner = inner;
+        }
+
+        long take(Document doc) {
+            Long e = indices.remove(doc);
+            return e == null ? 0 : e;
+        }
+
+        @Override public boolean hasNext() { return inner.hasNext(); }
+
+        @Override
+        public Document next() {
+            // a fresh (shallow) copy: a source may hand out one instance several times (a shuffle buffer
+            // spanning epochs of a small corpus does), and each emission needs its own tag
+            Document read = inner.next();
+            Document d = new Document(read.origin(), read.sentences(), read.images(), read.paired());
+            indices.put(d, emittedCount(inner.position()));
+            return d;
+        }
+
+        @Override public Position position() { return inner.position(); }
+        @Override public void seek(Position position) { inner.seek(position); }
+        @Override public SkipLog skips() { return inner.skips(); }
+        @Override public String describe() { return inner.describe(); }
+        @Override public void close() { inner.close(); }
+    }
+
+    /** Documents returned so far, summed over the sources of a mix. */
+    static long emittedCount(Position p) {
+        if (p instanceof Position.Shard s) return s.emitted();
+        long n = 0;
+        for (Position c : ((Position.Mix) p).children()) n += emittedCount(c);
+        return n;
     }
 
     /** A stable 64-bit key of a document's origin (file name and record), independent of the folder. */
@@ -68,7 +133,7 @@ public final class TrainData implements AutoCloseable {
         return h * 0x9E3779B97F4A7C15L + o.record();
     }
 
-    /** The next batch of {@code batchSize} samples (the stream repeats over epochs, so it never runs dry). */
+    /** The next batch of {@code batchSize} samples (the stream repeats over indices, so it never runs dry). */
     public Batch next() {
         List<Sample> samples = new ArrayList<>(batchSize);
         while (samples.size() < batchSize) {

@@ -40,7 +40,7 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Resume is exact: a checkpoint holds the weights, the optimiser moments and
  * step counts, the data position and the step; the schedule is a function of
  * the step and every document's randomness is derived from the run seed and
- * the document, so the step after a resume computes the same loss, bit for bit,
+ * the document and its index in the stream, so the step after a resume computes the same loss, bit for bit,
  * as the uninterrupted run.
  */
 public final class Trainer {
@@ -94,12 +94,16 @@ public final class Trainer {
     }
 
     public Result run() throws IOException {
-        Files.createDirectories(cfg.out());
-        JsonNode configJson = JSON.valueToTree(cfg);
-        Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
+        // a wrong model or tokenizer fails before anything is written: no half-made run folder
         ModelConfig mc = modelConfig(cfg.model());
         Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());
         checkTokenizer(tok, mc);
+        if (cfg.device().equals("cuda")) throw new UnsupportedOperationException(
+                "--device cuda: the training loop runs on the CPU in this release (the CUDA kernels are usable "
+                        + "through ai.lcl4j.kernels); use --device cpu");
+        Files.createDirectories(cfg.out());
+        JsonNode configJson = JSON.valueToTree(cfg);
+        Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
         Objective obj = cfg.objective();
         ModelOptions mo = ModelOptions.defaults().withBackend(cfg.backend())
                 .withCheckpoint(cfg.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed());
@@ -107,14 +111,12 @@ public final class Trainer {
         SkipLog skips = new SkipLog();
         CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), cfg.keepCheckpoints());
         try (LclModel model = new LclModel(mc, mo)) {
-            if (cfg.device().equals("cuda")) throw new UnsupportedOperationException(
-                    "--device cuda: the training loop runs on the CPU in this release (the CUDA kernels are usable "
-                            + "through ai.lcl4j.kernels); use --device cpu");
             AdamW opt = new AdamW(DecayGroups.openClip(model.namedParameters(),
                     new AdamW.Options(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay())));
-            CosineSchedule schedule = new CosineSchedule(cfg.lr(), cfg.warmup(), cfg.steps());
+            CosineSchedule schedule = schedule(cfg);
             long start = 0;
             Position position = null;
+            Map<String, Long> priorSkips = Map.of();
             if (resume) {
                 Optional<Checkpoint> ck = store.latest();
                 if (ck.isEmpty()) throw new IllegalArgumentException("--resume: no complete checkpoint under " + store.root());
@@ -123,6 +125,9 @@ public final class Trainer {
                 opt.loadStateTensors(c.readOptimizer());
                 start = c.step();
                 position = Position.fromJsonTree(c.state().get("data_position"));
+                priorSkips = skipCounts(c.state().get("skips"));
+                // steps after the checkpoint are about to be recomputed: their old records would appear twice
+                dropMetricsAfter(cfg.out().resolve(MetricsLog.FILE_NAME), start);
                 out.println("resumed from " + c.dir() + " at step " + start);
             }
             if (start >= cfg.steps()) out.println("nothing to do: the checkpoint is at step " + start + " of " + cfg.steps());
@@ -167,7 +172,7 @@ public final class Trainer {
                     long done = step + 1;
                     boolean last = done == cfg.steps();
                     if (last || (cfg.checkpointEvery() > 0 && done % cfg.checkpointEvery() == 0)) {
-                        store.save(done, model.stateDict(), opt.stateTensors(), state(configJson, data.position(), skips));
+                        store.save(done, model.stateDict(), opt.stateTensors(), state(configJson, data.position(), merged(priorSkips, skips)));
                     }
                     if (evaluation != null && (last || (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0))) {
                         lastEval = evaluation.run(model, tok);
@@ -177,19 +182,74 @@ public final class Trainer {
                 }
                 bar.finish();
             }
+            Map<String, Long> allSkips = merged(priorSkips, skips);
             Path report = Report.render(cfg.out(), Report.Inputs.defaults().withConfig(configJson)
-                    .withSkipCounts(skips.snapshot()).withLogScaleLoss(true));
+                    .withSkipCounts(allSkips).withLogScaleLoss(true));
             if (skips.total() > 0) out.println(skips.summary());
-            return new Result(cfg.steps(), losses, lastEval, report, skips.snapshot());
+            return new Result(cfg.steps(), losses, lastEval, report, allSkips);
         }
     }
 
-    private static JsonNode state(JsonNode config, Position position, SkipLog skips) {
+    private static JsonNode state(JsonNode config, Position position, Map<String, Long> skips) {
         ObjectNode s = JSON.createObjectNode();
         s.set("config", config);
         s.set("data_position", position.toJsonTree());
-        s.set("skips", JSON.valueToTree(skips.snapshot()));
+        s.set("skips", JSON.valueToTree(skips));
         return s;
+    }
+
+    /**
+     * The run's schedule. OpenCLIP's cosine_lr keeps warming up when the run is
+     * shorter than the warm-up (lr = base * (step + 1) / warmup for every step);
+     * CosineSchedule needs total > warm-up, so a short run (e.g. --steps 4 with
+     * the default --warmup 2000) gets a total just past the warm-up, which gives
+     * exactly those learning rates for all of its steps.
+     */
+    static CosineSchedule schedule(TrainConfig cfg) {
+        return new CosineSchedule(cfg.lr(), cfg.warmup(), Math.max(cfg.steps(), cfg.warmup() + 1));
+    }
+
+    /** Skip counts saved in a checkpoint's state (absent in none). */
+    private static Map<String, Long> skipCounts(JsonNode saved) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        if (saved != null) saved.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asLong()));
+        return m;
+    }
+
+    /** Counts before the resume plus this process's: the run's totals. */
+    private static Map<String, Long> merged(Map<String, Long> prior, SkipLog now) {
+        Map<String, Long> m = new LinkedHashMap<>(prior);
+        now.snapshot().forEach((k, v) -> m.merge(k, v, Long::sum));
+        return m;
+    }
+
+    /**
+     * Rewrites metrics.jsonl without the records of steps after {@code step}
+     * (written by the interrupted process after its last checkpoint). Lines that
+     * are not a record (a line cut by a kill) are dropped as well; the rewrite
+     * goes through a temp file and an atomic move.
+     */
+    static void dropMetricsAfter(Path file, long step) throws IOException {
+        if (!Files.isRegularFile(file)) return;
+        StringBuilder kept = new StringBuilder();
+        boolean changed = false;
+        for (String line : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            JsonNode n;
+            try {
+                n = line.isBlank() ? null : JSON.readTree(line);
+            } catch (IOException e) {
+                n = null;
+            }
+            if (n != null && n.isObject() && n.path("step").canConvertToLong() && n.path("step").asLong() <= step) {
+                kept.append(line).append('\n');
+            } else {
+                changed = true;
+            }
+        }
+        if (!changed) return;
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, kept, java.nio.charset.StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void clampLogitScale(LclModel model) {
