@@ -90,6 +90,10 @@ struct ErrAcc {
         return mag2 > 0 ? std::sqrt(diff2 / mag2) : INFINITY;
     }
     bool ok(double tol) const { return rel() < tol || rel_mag() < tol / 10; }
+    // Also accepts an absolute error below tol * scale: for results that are
+    // exactly ~0 where float32 underflows (exp(-200) is 0 in float32, 1e-87 in
+    // float64), neither relative measure means anything.
+    bool ok(double tol, double scale) const { return ok(tol) || (!bad && std::sqrt(diff2) < tol * scale); }
 };
 
 inline bool contains(const std::string& haystack, const char* needle) {
