@@ -35,16 +35,26 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class DataParallel implements RowGather, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ProcessGroup pg;
+    private final int checksumEvery;
 
-    public DataParallel(ProcessGroup pg) {
+    /** @param checksumEvery steps between weights checksum comparisons (0: never) */
+    public DataParallel(ProcessGroup pg, int checksumEvery) {
         this.pg = pg;
+        this.checksumEvery = checksumEvery;
     }
 
-    /** Joins the group described by {@code env}; {@code timeout} bounds every collective. */
-    public static DataParallel init(DistEnv env, Duration timeout) {
+    /**
+     * Joins the group described by {@code env}; {@code timeout} bounds every collective (and, when longer
+     * than 2 minutes, the rendezvous, else 2 minutes: ranks load libtorch at different speeds).
+     */
+    public static DataParallel init(DistEnv env, Duration timeout, int checksumEvery) {
         ProcessGroup.Options o = ProcessGroup.Options.defaults().withTimeout(timeout)
                 .withInitTimeout(timeout.compareTo(Duration.ofMinutes(2)) > 0 ? timeout : Duration.ofMinutes(2));
-        return new DataParallel(ProcessGroup.init(env, o));
+        return new DataParallel(ProcessGroup.init(env, o), checksumEvery);
+    }
+
+    public int checksumEvery() {
+        return checksumEvery;
     }
 
     public ProcessGroup group() {
