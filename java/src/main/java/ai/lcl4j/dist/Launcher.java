@@ -271,7 +271,7 @@ public final class Launcher {
         return t;
     }
 
-    static int freeLoopbackPort() throws IOException {
+    public static int freeLoopbackPort() throws IOException {
         // Bound and released at once; TCPStore binds it moments later. A race with another process is
         // possible but rare, and shows up as rank 0 failing to bind, which the launcher reports.
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
