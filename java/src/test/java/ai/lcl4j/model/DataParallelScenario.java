@@ -36,8 +36,13 @@ public final class DataParallelScenario {
     static final double LOSS_REL = 1e-5;
     /** Gradient tolerance: max abs difference relative to the reference's max abs value. */
     static final double GRAD_REL = 1e-5;
-    /** Weights after 3 AdamW steps at lr 1e-3: max abs difference (the step size is ~1e-3 per step). */
-    static final double WEIGHT_ABS = 2e-6;
+    /**
+     * Weights after 3 AdamW steps at lr 1e-3: max abs difference <= 3e-5 (1% of lr per step). Not a relative
+     * 1e-5 on the weights: Adam divides each gradient element by its own RMS, so the float rounding noise
+     * (rel ~1e-7) of an element whose gradient is nearly zero is amplified up to a sizeable fraction of lr.
+     * Observed on the 2-core test machine: 6.5e-6 (text.token_embedding.weight, rare tokens).
+     */
+    static final double WEIGHT_ABS = 3e-5;
 
     public static void main(String[] args) throws Exception {
         DistEnv env = DistEnv.fromEnvironment();
@@ -87,7 +92,20 @@ public final class DataParallelScenario {
         int b = 2;
         torch.manual_seed(7);
         TestBatches[] batches = new TestBatches[3];
-        for (int i = 0; i < 3; i++) batches[i] = TestBatches.random(cfg, new Random(100 + i), 2 * b, 48);
+        long seed = 100;
+        for (int i = 0; i < 3; i++) {
+            // TestBatches' random text bytes can collide with a special id; take the next seed then
+            while (true) {
+                TestBatches tb = TestBatches.random(cfg, new Random(seed++), 2 * b, 48);
+                try {
+                    images(cfg, tb.tokens);
+                    batches[i] = tb;
+                    break;
+                } catch (IllegalArgumentException e) {
+                    // try the next seed
+                }
+            }
+        }
         ModelOptions base = new ModelOptions(Backend.FUSED, false, 1.0, 0.1, kernels, 3);
         double lr = 1e-3, clip = 1.0;
         double[] refLoss = new double[3], dpLoss = new double[3];
