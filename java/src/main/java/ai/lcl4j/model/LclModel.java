@@ -85,7 +85,9 @@ public final class LclModel implements AutoCloseable {
         // Data parallel (options.gather() != null): the pair and target counts of all ranks decide whether a
         // loss runs at all, so that every rank issues the same collectives (a rank without pairs still
         // joins the contrastive gather with 0 rows).
-        RowGather dp = options.gather();
+        // Under no-grad (held-out evaluation, typically on rank 0 alone) the loss stays local: the other
+        // ranks are not in that forward, so a collective would hang.
+        RowGather dp = org.bytedeco.pytorch.GradMode.is_enabled() ? options.gather() : null;
         long globalPairs = lay.numPairs(), globalTargets = lay.numTargets();
         if (dp != null) {
             long[] c = dp.sumCounts(new long[] {lay.numPairs(), lay.numTargets()});
