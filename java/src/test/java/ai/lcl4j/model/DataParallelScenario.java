@@ -48,7 +48,8 @@ public final class DataParallelScenario {
         DistEnv env = DistEnv.fromEnvironment();
         FusedKernels kernels = FusedKernelsForTests.get();
         try (DataParallel dp = DataParallel.init(env, Duration.ofSeconds(60), 1)) {
-            infonce(dp, kernels);
+            infonce(dp, new Ops(Backend.FUSED, false, kernels.attention(), kernels.infoNce()), "fused");
+            infonce(dp, new Ops(Backend.LIBTORCH, false, null, null), "libtorch");
             steps(dp, kernels);
             dp.barrier();
         }
@@ -57,7 +58,7 @@ public final class DataParallelScenario {
         System.exit(0);
     }
 
-    static void infonce(DataParallel dp, FusedKernels kernels) {
+    static void infonce(DataParallel dp, Ops ops, String label) {
         int e = 32;
         long[] counts = {3, 5};
         torch.manual_seed(42);
@@ -74,17 +75,16 @@ public final class DataParallelScenario {
         Tensor li = img.narrow(0, off, n).clone().requires_grad_(true);
         Tensor lt = txt.narrow(0, off, n).clone().requires_grad_(true);
         Tensor ls = torch.full(new long[] {1}, Tensors.scalar(s), Tensors.f32()).requires_grad_(true);
-        Ops ops = new Ops(Backend.FUSED, false, kernels.attention(), kernels.infoNce());
         Tensor loss = ops.infoNceGathered(() -> List.of(li.mul(Tensors.scalar(1.0)), lt.mul(Tensors.scalar(1.0)), ls), dp, 8);
         double mine = loss.item_double();
         ops.backward(loss);
         double sum = dp.allReduceSumDoubles(new double[] {mine})[0];
         double dScaleSum = dp.allReduceSumDoubles(new double[] {ls.grad().item_double()})[0];
-        check("infonce loss sum", rel(sum, ref.item_double()), LOSS_REL,
+        check(label + " infonce loss sum", rel(sum, ref.item_double()), LOSS_REL,
                 "sum_r L_r=" + sum + " single=" + ref.item_double());
-        check("infonce dImage rows", relMax(li.grad(), ri.grad().narrow(0, off, n)), GRAD_REL, "");
-        check("infonce dText rows", relMax(lt.grad(), rt.grad().narrow(0, off, n)), GRAD_REL, "");
-        check("infonce dScale sum", rel(dScaleSum, rs.grad().item_double()), GRAD_REL, "");
+        check(label + " infonce dImage rows", relMax(li.grad(), ri.grad().narrow(0, off, n)), GRAD_REL, "");
+        check(label + " infonce dText rows", relMax(lt.grad(), rt.grad().narrow(0, off, n)), GRAD_REL, "");
+        check(label + " infonce dScale sum", rel(dScaleSum, rs.grad().item_double()), GRAD_REL, "");
     }
 
     static void steps(DataParallel dp, FusedKernels kernels) {

@@ -30,7 +30,7 @@ class DataParallelTest {
             System.out.println(all);
             for (int r = 0; r < 2; r++) assertEquals(0, c.procs[r].exitValue(), "rank " + r + " failed:\n" + all);
             assertTrue(all.contains("CHECK weights after 3 steps"), all);
-            assertTrue(all.contains("CHECK infonce dImage rows ok"), all);
+            assertTrue(all.contains("CHECK fused infonce dImage rows ok") && all.contains("CHECK libtorch infonce dImage rows ok"), all);
         }
     }
 
