@@ -31,6 +31,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * logged losses, every rank's data position for checkpoints).
  *
  * <p>Every method is a collective. The model gets this object as {@code ModelOptions.withGather}.
+ *
+ * <p>Tested on Gloo/CPU over loopback only. For NCCL on GPUs: the group must be built with
+ * {@code Backend.NCCL} (the {@code -gpu} preset jar), every tensor handed to a collective must live on
+ * {@code cuda:localRank} (model, gathered features, gradient buckets; the small count/loss/position
+ * exchanges here are CPU tensors and would need a CPU (Gloo) side group or a copy to the GPU); the trainer
+ * itself runs on the CPU in this release; NCCL has AVG so the mean need not divide; overlapping the bucket
+ * all-reduces with backward (DDP's hooks) would matter there, and is not done (all-reduce after backward).
  */
 public final class DataParallel implements RowGather, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();

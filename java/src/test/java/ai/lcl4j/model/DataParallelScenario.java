@@ -50,7 +50,8 @@ public final class DataParallelScenario {
         try (DataParallel dp = DataParallel.init(env, Duration.ofSeconds(60), 1)) {
             infonce(dp, new Ops(Backend.FUSED, false, kernels.attention(), kernels.infoNce()), "fused");
             infonce(dp, new Ops(Backend.LIBTORCH, false, null, null), "libtorch");
-            steps(dp, kernels);
+            steps(dp, kernels, 2);   // rows 0-1 | 2-3: 3 and 1 pairs
+            steps(dp, kernels, 3);   // rows 0-2 | 3: rank 1 has no image and no pair (zero-row gather, zero-filled grads)
             dp.barrier();
         }
         System.out.println("SCENARIO done rank " + env.rank());
@@ -87,7 +88,8 @@ public final class DataParallelScenario {
         check(label + " infonce dScale sum", rel(dScaleSum, rs.grad().item_double()), GRAD_REL, "");
     }
 
-    static void steps(DataParallel dp, FusedKernels kernels) {
+    /** @param split rank 0 takes rows [0, split), rank 1 rows [split, 4) */
+    static void steps(DataParallel dp, FusedKernels kernels, int split) {
         ModelConfig cfg = TestBatches.smallConfig();
         int b = 2;
         torch.manual_seed(7);
@@ -116,15 +118,16 @@ public final class DataParallelScenario {
             for (int i = 0; i < 3; i++) {
                 TestBatches tb = batches[i];
                 refLoss[i] = TrainStep.run(ref, refOpt, null, tb.images, tb.tokens, lr, clip, i + 1, List.of()).loss();
-                Tensor tokens = tb.tokens.narrow(0, (long) dp.rank() * b, b).contiguous();
-                long imgBefore = dp.rank() == 0 ? 0 : images(cfg, tb.tokens.narrow(0, 0, b));
+                long first = dp.rank() == 0 ? 0 : split, rows = dp.rank() == 0 ? split : 2L * b - split;
+                Tensor tokens = tb.tokens.narrow(0, first, rows).contiguous();
+                long imgBefore = dp.rank() == 0 ? 0 : images(cfg, tb.tokens.narrow(0, 0, split));
                 long imgMine = images(cfg, tokens);
-                Tensor imgs = tb.images.narrow(0, imgBefore, imgMine).contiguous();
+                Tensor imgs = imgMine == 0 ? null : tb.images.narrow(0, imgBefore, imgMine).contiguous();
                 dpLoss[i] = TrainStep.run(par, parOpt, dp, imgs, tokens, lr, clip, i + 1, List.of()).loss();
-                System.out.printf("STEP %d rank %d: pairs %d images %d loss single=%.9f dp=%.9f%n", i + 1, dp.rank(),
+                System.out.printf("SPLIT %d STEP %d rank %d: pairs %d images %d loss single=%.9f dp=%.9f%n", split, i + 1, dp.rank(),
                         InterleavedLayout.of(tokens, cfg.specialTokenIds(), cfg.numImageTokens(), cfg.contextLength(),
                                 cfg.textCfg().vocabSize()).numPairs(), imgMine, refLoss[i], dpLoss[i]);
-                check("step " + (i + 1) + " loss", rel(dpLoss[i], refLoss[i]), LOSS_REL, "");
+                check("split " + split + " step " + (i + 1) + " loss", rel(dpLoss[i], refLoss[i]), LOSS_REL, "");
             }
             double worst = 0;
             String worstName = "";
@@ -135,7 +138,7 @@ public final class DataParallelScenario {
                     worstName = en.getKey();
                 }
             }
-            check("weights after 3 steps (max abs diff, at " + worstName + ")", worst, WEIGHT_ABS, "");
+            check("split " + split + " weights after 3 steps (max abs diff, at " + worstName + ")", worst, WEIGHT_ABS, "");
             dp.checkWeights(par.parameters(), 3);
             System.out.println("CHECK replicas identical ok");
         }

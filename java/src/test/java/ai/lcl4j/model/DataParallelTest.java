@@ -29,7 +29,7 @@ class DataParallelTest {
             String all = c.allOutput();
             System.out.println(all);
             for (int r = 0; r < 2; r++) assertEquals(0, c.procs[r].exitValue(), "rank " + r + " failed:\n" + all);
-            assertTrue(all.contains("CHECK weights after 3 steps"), all);
+            assertTrue(all.contains("CHECK split 2 weights after 3 steps") && all.contains("CHECK split 3 weights after 3 steps"), all);
             assertTrue(all.contains("CHECK fused infonce dImage rows ok") && all.contains("CHECK libtorch infonce dImage rows ok"), all);
         }
     }
