@@ -25,7 +25,11 @@ final class TrainCommand implements Command {
     public int run(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
         TrainFlags.checkModel(args);
         TrainConfig cfg = TrainFlags.config(args, TrainFlags.sources(args));
-        Trainer.Result r = new Trainer(cfg, Evaluations.forRoot(cfg.evalRoot()), args.get(TrainFlags.RESUME), out).run();
+        DataParallelLaunch.Plan plan = DataParallelLaunch.plan(args, System.getenv());
+        if (plan.launch()) return DataParallelLaunch.launchLocalRanks(args, out, err);
+        Trainer.Result r = DataParallelLaunch.train(plan, cfg, Evaluations.forRoot(cfg.evalRoot()),
+                args.get(TrainFlags.RESUME), out);
+        if (r.report() == null) return Cli.EXIT_OK;   // a data-parallel rank other than 0: rank 0 reports
         out.println("final losses " + r.lastLosses());
         if (!r.lastEval().isEmpty()) out.println("final eval " + r.lastEval());
         out.println("report: " + r.report());

@@ -47,11 +47,24 @@ final class TrainFlags {
     static final Option<Integer> MAX_IMAGES = Option.integer("max-images", "images kept per document").withDefault(6).check(v -> v >= 1, "must be >= 1");
     static final Option<Double> IMG_FIRST = Option.number("img-first-prob", "probability an image precedes its sentence").withDefault(0.5).check(v -> v >= 0 && v <= 1, "must be in [0, 1]");
     static final Option<Boolean> RESUME = Option.flag("resume", "continue from the latest checkpoint in --out").withDefault(false);
+    // data parallel (torchrun-style; RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT in the environment also work)
+    static final Option<Integer> NPROC = Option.integer("nproc-per-node", "data-parallel ranks to start on this machine"
+            + " (> 1: lcl4j starts them and waits; --batch-size is per rank)").withDefault(1).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> NNODES = Option.integer("nnodes", "machines in a data-parallel job").withDefault(1).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> NODE_RANK = Option.integer("node-rank", "this machine's index in [0, nnodes)").withDefault(0).check(v -> v >= 0, "must be >= 0");
+    static final Option<String> MASTER_ADDR = Option.string("master-addr", "host of rank 0 (its TCP store); default 127.0.0.1");
+    static final Option<Integer> MASTER_PORT = Option.integer("master-port", "port of rank 0's TCP store (0 or unset on one machine: a free port)")
+            .check(v -> v >= 0 && v <= 65535, "must be in [0, 65535]");
+    static final Option<Integer> DIST_TIMEOUT = Option.integer("dist-timeout", "seconds any collective may wait for the other"
+            + " ranks before the run fails naming the missing rank").withDefault(600).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> CHECKSUM_EVERY = Option.integer("checksum-every", "steps between cross-rank weight"
+            + " checksum comparisons (0 = never)").withDefault(100).check(v -> v >= 0, "must be >= 0");
 
     static void declare(Flags f) {
         f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, LR, WARMUP, WD, BETA1, BETA2, EPS, CLIP,
                 OBJECTIVE, BACKEND, ACT_CKPT, SEED, DEVICE, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, SIM,
-                MAX_IMAGES, IMG_FIRST, RESUME).withConfigFile();
+                MAX_IMAGES, IMG_FIRST, RESUME, NPROC, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT, DIST_TIMEOUT,
+                CHECKSUM_EVERY).withConfigFile();
     }
 
     static TrainConfig config(ParsedArgs a, List<SourceSpec> data) {

@@ -169,6 +169,11 @@ public final class Launcher {
                 cmd.addAll(spec.args());
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
                 pb.environment().putAll(rankEnvironment(spec, r, port));
+                // As torchrun: without an explicit OMP_NUM_THREADS each rank's libtorch would start one
+                // (spinning) OpenMP thread per core, and nproc ranks oversubscribe the machine; measured on
+                // 2 cores with 2 ranks of lcl4j train: 11 img/s with the default, 30 img/s with 1 thread.
+                if (System.getenv("OMP_NUM_THREADS") == null)
+                    pb.environment().put("OMP_NUM_THREADS", Integer.toString(ompThreads(spec.nproc())));
                 procs[r] = pb.start();
                 pumps[r] = pump(procs[r], r, out);
             }
@@ -271,7 +276,12 @@ public final class Launcher {
         return t;
     }
 
-    static int freeLoopbackPort() throws IOException {
+    /** Cores per local rank, at least 1. */
+    static int ompThreads(int nproc) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / nproc);
+    }
+
+    public static int freeLoopbackPort() throws IOException {
         // Bound and released at once; TCPStore binds it moments later. A race with another process is
         // possible but rare, and shows up as rank 0 failing to bind, which the launcher reports.
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -2,6 +2,7 @@ package ai.lcl4j.model;
 
 import ai.lcl4j.ops.FusedKernels;
 import ai.lcl4j.ops.Ops;
+import ai.lcl4j.ops.RowGather;
 import ai.lcl4j.ops.Tensors;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -81,7 +82,19 @@ public final class LclModel implements AutoCloseable {
         InterleavedLayout lay = InterleavedLayout.of(tokens, ids, t, config.contextLength(), config.textCfg().vocabSize());
         checkImages(images, lay.numImages());
         Ops ops = newOps(options.checkpoint());
-        boolean con = options.wCon() > 0 && lay.numPairs() > 0;
+        // Data parallel (options.gather() != null): the pair and target counts of all ranks decide whether a
+        // loss runs at all, so that every rank issues the same collectives (a rank without pairs still
+        // joins the contrastive gather with 0 rows).
+        // Under no-grad (held-out evaluation, typically on rank 0 alone) the loss stays local: the other
+        // ranks are not in that forward, so a collective would hang.
+        RowGather dp = org.bytedeco.pytorch.GradMode.is_enabled() ? options.gather() : null;
+        long globalPairs = lay.numPairs(), globalTargets = lay.numTargets();
+        if (dp != null) {
+            long[] c = dp.sumCounts(new long[] {lay.numPairs(), lay.numTargets()});
+            globalPairs = c[0];
+            globalTargets = c[1];
+        }
+        boolean con = options.wCon() > 0 && globalPairs > 0;
         boolean gen = options.wGen() > 0 && lay.numTargets() > 0;
         long b = tokens.size(0), l = tokens.size(1);
 
@@ -106,15 +119,37 @@ public final class LclModel implements AutoCloseable {
             Tensor h = xOut.reshape(b * l, w).index_select(0, Tensors.longs(lay.targetSource()));
             Tensor logits = torch.linear(lmHeadNorm.apply(h), lmHeadWeight);
             genLoss = torch.cross_entropy(logits, Tensors.longs(lay.targetIds()));
+            if (dp != null && dp.worldSize() > 1) {
+                // Rank r's mean over its t_r targets, times t_r * W / T (T = targets of all ranks): the sum
+                // over ranks is W * (global mean), so after the gradient MEAN all-reduce (divide by W) the
+                // gradient is exactly that of the mean over all T targets of the concatenated batch, also
+                // with uneven t_r. The mean over ranks of this value is the global mean (for logging).
+                genLoss = genLoss.mul(Tensors.scalar((double) lay.numTargets() * dp.worldSize() / globalTargets));
+            }
         }
         Tensor conLoss = zero;
         if (con) {
             Tensor pairImage = Tensors.longs(lay.pairImage()), pairSoi = Tensors.longs(lay.pairSoi());
             Tensor pool = pooled;
-            conLoss = ops.infoNce(() -> List.of(
-                    pool.index_select(0, pairImage),
-                    text.features(xOut.reshape(b * l, w).index_select(0, pairSoi)),
-                    logitScale.exp()));
+            if (dp == null) {
+                conLoss = ops.infoNce(() -> List.of(
+                        pool.index_select(0, pairImage),
+                        text.features(xOut.reshape(b * l, w).index_select(0, pairSoi)),
+                        logitScale.exp()));
+            } else {
+                // This rank's share L_r of the global InfoNCE (normalizer = all ranks' pairs, so that
+                // sum_r L_r = the loss of the concatenated batch; the gather's backward all-reduces the
+                // gradients of the gathered columns, so rank r's parameter grads are d(sum_r L_r)/dθ
+                // restricted to its own features). Times W: the gradient MEAN all-reduce divides by W, and
+                // mean_r(W * dL_r-part) = sum_r = d(global loss)/dθ, as single-process training on the
+                // concatenated batch. The mean over ranks of this value is the global loss (for logging).
+                long np = lay.numPairs();
+                Tensor flat = xOut.reshape(b * l, w);
+                conLoss = ops.infoNceGathered(() -> List.of(
+                        pool != null ? pool.index_select(0, pairImage) : torch.zeros(new long[] {0, e}, Tensors.f32()),
+                        np > 0 ? text.features(flat.index_select(0, pairSoi)) : torch.zeros(new long[] {0, e}, Tensors.f32()),
+                        logitScale.exp()), dp, globalPairs).mul(Tensors.scalar(dp.worldSize()));
+            }
         }
         Tensor total = genLoss.mul(Tensors.scalar(options.wGen())).add(conLoss.mul(Tensors.scalar(options.wCon())));
         // detached handles: the tape releases its leaves (the fused InfoNCE loss among them) in backward

@@ -2,6 +2,7 @@ package ai.lcl4j.model;
 
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.ops.FusedKernels;
+import ai.lcl4j.ops.RowGather;
 
 /**
  * How a model runs (not what it is: that is {@link ModelConfig}).
@@ -13,8 +14,16 @@ import ai.lcl4j.ops.FusedKernels;
  * @param wCon       weight of the contrastive loss (default 0.1; 0 skips it)
  * @param kernels    the kernel pair behind FUSED; null = the native library
  * @param seed       libtorch manual_seed for the initialisation
+ * @param gather     data-parallel collectives for the losses (distributed InfoNCE, global target count);
+ *                   null = one process (the default, unchanged single-process path)
  */
-public record ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed) {
+public record ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed,
+                           RowGather gather) {
+
+    /** One process (no gather). */
+    public ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed) {
+        this(backend, checkpoint, wGen, wCon, kernels, seed, null);
+    }
 
     public ModelOptions {
         if (backend == null) throw new IllegalArgumentException("backend is null");
@@ -32,14 +41,17 @@ public record ModelOptions(Backend backend, boolean checkpoint, double wGen, dou
     }
 
     public ModelOptions withBackend(Backend b) {
-        return new ModelOptions(b, b == Backend.FUSED && checkpoint, wGen, wCon, kernels, seed);
+        return new ModelOptions(b, b == Backend.FUSED && checkpoint, wGen, wCon, kernels, seed, gather);
     }
 
-    public ModelOptions withCheckpoint(boolean c) { return new ModelOptions(backend, c, wGen, wCon, kernels, seed); }
+    public ModelOptions withCheckpoint(boolean c) { return new ModelOptions(backend, c, wGen, wCon, kernels, seed, gather); }
 
-    public ModelOptions withLossWeights(double gen, double con) { return new ModelOptions(backend, checkpoint, gen, con, kernels, seed); }
+    public ModelOptions withLossWeights(double gen, double con) { return new ModelOptions(backend, checkpoint, gen, con, kernels, seed, gather); }
 
-    public ModelOptions withKernels(FusedKernels k) { return new ModelOptions(backend, checkpoint, wGen, wCon, k, seed); }
+    public ModelOptions withKernels(FusedKernels k) { return new ModelOptions(backend, checkpoint, wGen, wCon, k, seed, gather); }
 
-    public ModelOptions withSeed(long s) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, s); }
+    public ModelOptions withSeed(long s) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, s, gather); }
+
+    /** Data-parallel losses over {@code g} (null: one process). */
+    public ModelOptions withGather(RowGather g) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, g); }
 }

@@ -21,6 +21,7 @@ public final class Ops {
     private final Tape tape;
     private final FusedAttention fusedAttention;
     private final FusedInfoNce fusedInfoNce;
+    private final InfoNceKernel infoNceKernel;
 
     public Ops(Backend backend, boolean checkpoint, AttentionKernel attentionKernel, InfoNceKernel infoNceKernel) {
         if (backend == Backend.LIBTORCH && checkpoint) {
@@ -30,6 +31,7 @@ public final class Ops {
         this.tape = new Tape(checkpoint);
         this.fusedAttention = backend == Backend.FUSED ? new FusedAttention(attentionKernel) : null;
         this.fusedInfoNce = backend == Backend.FUSED ? new FusedInfoNce(infoNceKernel) : null;
+        this.infoNceKernel = infoNceKernel;
     }
 
     public Backend backend() { return backend; }
@@ -73,6 +75,16 @@ public final class Ops {
         if (backend == Backend.FUSED) return fusedInfoNce.apply(tape, segment);
         List<Tensor> vals = segment.get();
         return LibtorchInfoNce.apply(vals.get(0), vals.get(1), vals.get(2));
+    }
+
+    /**
+     * Symmetric InfoNCE across data-parallel ranks ({@link DistributedInfoNce}): this rank's share
+     * {@code L_r}, with {@code sum_r L_r} = the mean over all {@code globalPairs} pairs. Always a tape
+     * boundary (its backward is a collective); on LIBTORCH the kernel is {@link EmulatedInfoNceKernel}.
+     */
+    public Tensor infoNceGathered(Supplier<List<Tensor>> segment, RowGather gather, long globalPairs) {
+        InfoNceKernel k = backend == Backend.FUSED && infoNceKernel != null ? infoNceKernel : new EmulatedInfoNceKernel();
+        return new DistributedInfoNce(k, gather).apply(tape, segment, globalPairs);
     }
 
     /** Backward of everything this forward built, from a scalar loss. */

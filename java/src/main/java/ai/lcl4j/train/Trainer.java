@@ -9,7 +9,6 @@ import ai.lcl4j.data.source.Position;
 import ai.lcl4j.data.text.Tokenizer;
 import ai.lcl4j.data.text.Tokenizers;
 import ai.lcl4j.model.LclModel;
-import ai.lcl4j.model.LossResult;
 import ai.lcl4j.model.ModelConfig;
 import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.ModelOptions;
@@ -26,10 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarOptional;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * One LCL training run (LCL-SPEC sections 5 and 7): data → model loss →
@@ -45,8 +40,6 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** LCL-SPEC / OpenCLIP: the logit scale is clamped to ln(100) after each step. */
-    private static final double MAX_LOGIT_SCALE = Math.log(100);
 
     /** Held-out evaluation run by the trainer; returns metric name to value. */
     @FunctionalInterface
@@ -62,12 +55,24 @@ public final class Trainer {
     private final PrintStream out;
     private final Evaluation evaluation;
     private final boolean resume;
+    private final DataParallel dp;
 
     public Trainer(TrainConfig cfg, Evaluation evaluation, boolean resume, PrintStream out) {
+        this(cfg, evaluation, resume, out, null);
+    }
+
+    /**
+     * @param dp data-parallel group this process is a rank of, or null for one process. With a group:
+     *           rank 0's initial weights are broadcast, each rank reads its shard of the data
+     *           ({@code --batch-size} is per rank), gradients are averaged before clipping, and only rank 0
+     *           writes metrics, checkpoints (holding every rank's data position) and the report.
+     */
+    public Trainer(TrainConfig cfg, Evaluation evaluation, boolean resume, PrintStream out, DataParallel dp) {
         this.cfg = cfg;
         this.evaluation = evaluation;
         this.resume = resume;
         this.out = out;
+        this.dp = dp;
     }
 
     /** A built-in config name or a path to a JSON config. */
@@ -95,6 +100,8 @@ public final class Trainer {
 
     public Result run() throws IOException {
         // a wrong model or tokenizer fails before anything is written: no half-made run folder
+        boolean master = dp == null || dp.isMaster();
+        int rank = dp == null ? 0 : dp.rank(), world = dp == null ? 1 : dp.worldSize();
         ModelConfig mc = modelConfig(cfg.model());
         Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());
         checkTokenizer(tok, mc);
@@ -103,10 +110,10 @@ public final class Trainer {
                         + "through ai.lcl4j.kernels); use --device cpu");
         Files.createDirectories(cfg.out());
         JsonNode configJson = JSON.valueToTree(cfg);
-        Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
+        if (master) Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
         Objective obj = cfg.objective();
         ModelOptions mo = ModelOptions.defaults().withBackend(cfg.backend())
-                .withCheckpoint(cfg.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed());
+                .withCheckpoint(cfg.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed()).withGather(dp);
 
         SkipLog skips = new SkipLog();
         CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), cfg.keepCheckpoints());
@@ -124,73 +131,88 @@ public final class Trainer {
                 model.loadStateDict(c.readModel());
                 opt.loadStateTensors(c.readOptimizer());
                 start = c.step();
-                position = Position.fromJsonTree(c.state().get("data_position"));
+                position = DataParallelCheckpoints.position(c.state(), rank, world);
                 priorSkips = skipCounts(c.state().get("skips"));
                 // steps after the checkpoint are about to be recomputed: their old records would appear twice
-                dropMetricsAfter(cfg.out().resolve(MetricsLog.FILE_NAME), start);
+                if (master) dropMetricsAfter(cfg.out().resolve(MetricsLog.FILE_NAME), start);
                 out.println("resumed from " + c.dir() + " at step " + start);
+            }
+            if (dp != null) {
+                // Same start everywhere (on resume every rank loaded the same checkpoint; this also checks it).
+                dp.broadcastWeights(model.parameters());
+                if (master) out.println("data parallel: " + world + " ranks, batch " + cfg.batchSize() + " per rank ("
+                        + (long) world * cfg.batchSize() + " global)");
             }
             if (start >= cfg.steps()) out.println("nothing to do: the checkpoint is at step " + start + " of " + cfg.steps());
 
             Map<String, Double> losses = new LinkedHashMap<>(), lastEval = new LinkedHashMap<>();
-            try (TrainData data = new TrainData(cfg, mc, tok, skips, 0, 1, position);
-                 MetricsLog metrics = MetricsLog.open(cfg.out())) {
-                ProgressBar bar = ProgressBar.builder(cfg.steps()).label("train").out(out).startStep(start)
+            try (TrainData data = new TrainData(cfg, mc, tok, skips, rank, world, position);
+                 MetricsLog metrics = master ? MetricsLog.open(cfg.out()) : null) {
+                PrintStream barOut = master ? out : new PrintStream(java.io.OutputStream.nullOutputStream());
+                ProgressBar bar = ProgressBar.builder(cfg.steps()).label("train").out(barOut).startStep(start)
                         .logEverySteps(cfg.logEvery()).build();
                 for (long step = start; step < cfg.steps(); step++) {
                     long t0 = System.nanoTime();
                     Batch batch = data.next();
                     double lr = schedule.lr(step), gradNorm;
+                    long images = batch.imageCount();
                     try (PointerScope scope = new PointerScope()) {
                         BatchTensors in = BatchTensors.of(batch, cfg.device());
-                        opt.setLr(lr);
-                        LossResult r = model.loss(in.images(), in.tokens());
-                        double total = r.totalValue();
-                        losses.put(MetricKeys.LOSS, total);
-                        losses.put(MetricKeys.LOSS_CONTRASTIVE, r.contrastiveValue());
-                        losses.put(MetricKeys.LOSS_GENERATION, r.generationValue());
-                        if (!Double.isFinite(total))
-                            throw new NonFiniteLossException(step + 1, "loss " + total, batch.origins());
-                        r.backward();
-                        gradNorm = GradClip.clip(model.parameters(), cfg.gradClip() > 0 ? cfg.gradClip() : Double.MAX_VALUE);
-                        if (!Double.isFinite(gradNorm))
-                            throw new NonFiniteLossException(step + 1, "gradient norm " + gradNorm, batch.origins());
-                        opt.step();
-                        opt.zeroGrad();
-                        clampLogitScale(model);
+                        TrainStep.Outcome o = TrainStep.run(model, opt, dp, in.images(), in.tokens(), lr, cfg.gradClip(),
+                                step + 1, batch.origins());
+                        losses.put(MetricKeys.LOSS, o.loss());
+                        losses.put(MetricKeys.LOSS_CONTRASTIVE, o.contrastive());
+                        losses.put(MetricKeys.LOSS_GENERATION, o.generation());
+                        gradNorm = o.gradNorm();
+                    }
+                    if (dp != null) {
+                        if (dp.checksumEvery() > 0 && (step + 1) % dp.checksumEvery() == 0)
+                            dp.checkWeights(model.parameters(), step + 1);
+                        images = Math.round(dp.allReduceSumDoubles(new double[] {images})[0]);
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     Map<String, Object> row = new LinkedHashMap<>(losses);
                     row.put(MetricKeys.LR, lr);
                     row.put(MetricKeys.GRAD_NORM, gradNorm);
-                    row.put(MetricKeys.IMAGES_PER_SEC, batch.imageCount() / seconds);
-                    row.put("images", batch.imageCount());
+                    row.put(MetricKeys.IMAGES_PER_SEC, images / seconds);
+                    row.put("images", images);
                     row.put("step_seconds", seconds);
-                    metrics.train(step + 1, row);
-                    bar.update(step + 1, losses, lr, batch.imageCount());
+                    if (metrics != null) metrics.train(step + 1, row);
+                    bar.update(step + 1, losses, lr, images);
 
                     long done = step + 1;
                     boolean last = done == cfg.steps();
                     if (last || (cfg.checkpointEvery() > 0 && done % cfg.checkpointEvery() == 0)) {
-                        store.save(done, model.stateDict(), opt.stateTensors(), state(configJson, data.position(), merged(priorSkips, skips)));
+                        ObjectNode st = state(configJson, data.position(), merged(priorSkips, skips));
+                        if (dp != null) DataParallelCheckpoints.addPositions(st, dp.gatherJson(data.position().toJsonTree()));
+                        if (master) store.save(done, model.stateDict(), opt.stateTensors(), st);
+                        if (dp != null) dp.barrier();   // the others wait until rank 0's checkpoint is complete
                     }
                     if (evaluation != null && (last || (cfg.evalEvery() > 0 && done % cfg.evalEvery() == 0))) {
-                        lastEval = evaluation.run(model, tok);
-                        metrics.eval(done, lastEval);
-                        bar.message("eval at step " + done + ": " + lastEval);
+                        if (master) {
+                            lastEval = evaluation.run(model, tok);
+                            metrics.eval(done, lastEval);
+                            bar.message("eval at step " + done + ": " + lastEval);
+                        }
+                        if (dp != null) dp.barrier();
                     }
                 }
                 bar.finish();
             }
             Map<String, Long> allSkips = merged(priorSkips, skips);
+            if (!master) {
+                dp.barrier();   // rank 0 renders the report
+                return new Result(cfg.steps(), losses, lastEval, null, allSkips);
+            }
             Path report = Report.render(cfg.out(), Report.Inputs.defaults().withConfig(configJson)
                     .withSkipCounts(allSkips).withLogScaleLoss(true));
             if (skips.total() > 0) out.println(skips.summary());
+            if (dp != null) dp.barrier();
             return new Result(cfg.steps(), losses, lastEval, report, allSkips);
         }
     }
 
-    private static JsonNode state(JsonNode config, Position position, Map<String, Long> skips) {
+    private static ObjectNode state(JsonNode config, Position position, Map<String, Long> skips) {
         ObjectNode s = JSON.createObjectNode();
         s.set("config", config);
         s.set("data_position", position.toJsonTree());
@@ -250,12 +272,5 @@ public final class Trainer {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, kept, java.nio.charset.StandardCharsets.UTF_8);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void clampLogitScale(LclModel model) {
-        Tensor ls = model.namedParameters().get("logit_scale");
-        try (NoGradGuard g = new NoGradGuard()) {
-            ls.clamp_(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(MAX_LOGIT_SCALE)));
-        }
     }
 }
