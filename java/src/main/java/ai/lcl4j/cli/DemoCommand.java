@@ -20,11 +20,11 @@ import java.util.Map;
 final class DemoCommand implements Command {
     static final Option<Path> DATA = Option.path("data-root", "synthetic corpus root (written if absent)").withDefault(Path.of("demo-data"));
     static final Option<Path> OUT = Option.path("out", "run folder").withDefault(Path.of("runs/demo"));
-    static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(600L).check(v -> v >= 1, "must be >= 1");
+    static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(2000L).check(v -> v >= 1, "must be >= 1");
     static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(16).check(v -> v >= 1, "must be >= 1");
     static final Option<Double> LR = Option.number("lr", "peak learning rate").withDefault(1e-3).check(v -> v > 0, "must be > 0");
     static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl, contrastive or generation").withDefault(Objective.LCL);
-    static final Option<Integer> EVAL_EVERY = Option.integer("eval-every", "steps between evaluations").withDefault(100).check(v -> v >= 0, "must be >= 0");
+    static final Option<Integer> EVAL_EVERY = Option.integer("eval-every", "steps between evaluations").withDefault(250).check(v -> v >= 0, "must be >= 0");
     static final Option<Long> SEED = Option.longInt("seed", "seed").withDefault(0L);
     static final Option<Boolean> RESUME = Option.flag("resume", "continue from the latest checkpoint in --out").withDefault(false);
 
