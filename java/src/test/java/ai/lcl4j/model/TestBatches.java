@@ -91,6 +91,6 @@ final class TestBatches {
     }
 
     private static void addText(List<Long> row, Random rnd, int n) {
-        for (int i = 0; i < n; i++) row.add(1L + rnd.nextInt(256)); // byte tokens: byte + 1
+        for (int i = 0; i < n; i++) row.add(6L + rnd.nextInt(256)); // byte tokens of the built-in tokenizer: byte + 6, clear of the special ids 0..5
     }
 }

@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** encodeImage / encodeText (LCL-SPEC section 6). */
 class ZeroShotEncodersTest {
-    static final int SOT = 257, SOI = 260, IMG = 259;
 
     @Test
     void featuresAreUnitRowsEqualOnBothBackendsAndReadAtSoi() {
@@ -32,12 +31,13 @@ class ZeroShotEncodersTest {
             assertTrue(Tensors.relError(fi, pi) < 1e-5, "seed " + seed + ": image features differ");
             assertUnitRows(fi);
 
+            long SOT = cfg.specialTokenIds().sot(), SOI = cfg.specialTokenIds().soi(), IMG = cfg.specialTokenIds().img();
             Random rnd = new Random(seed);
             long[] a = new long[12], b = new long[12];
             a[0] = b[0] = SOT;
-            for (int i = 1; i < 6; i++) a[i] = b[i] = 1 + rnd.nextInt(256);
+            for (int i = 1; i < 6; i++) a[i] = b[i] = 6 + rnd.nextInt(256); // text ids clear of the specials 0..5
             a[6] = b[6] = SOI;
-            for (int i = 7; i < 12; i++) b[i] = 1 + rnd.nextInt(256); // a is padded with 0, b has junk after soi
+            for (int i = 7; i < 12; i++) b[i] = 6 + rnd.nextInt(256); // a is padded with 0, b has junk after soi
             Tensor tokens = InterleavedLayoutTest.rows(a, b);
             Tensor ft = fused.encodeText(tokens), pt = pure.encodeText(tokens);
             assertArrayEquals(new long[] {2, 64}, Tensors.shape(ft));
