@@ -57,10 +57,21 @@ final class DemoCommand implements Command {
         out.println("final losses: " + r.lastLosses());
         Map<String, Double> ev = r.lastEval();
         if (!ev.isEmpty()) {
-            out.println("held-out evaluation: " + ev);
-            Double top1 = ev.get("zeroshot_top1"), chance = ev.get("zeroshot_chance");
-            if (top1 != null && chance != null)
-                out.printf("zero-shot top-1 on the held-out shape classes: %.1f%% (chance %.1f%%)%n", 100 * top1, 100 * chance);
+            Double chance = ev.get("zeroshot_chance");
+            out.println("held-out evaluation (" + root.resolve("eval") + "):");
+            for (Map.Entry<String, Double> e : ev.entrySet()) {
+                if (!e.getKey().endsWith("/zeroshot_top1")) continue;
+                String task = e.getKey().substring(0, e.getKey().indexOf('/'));
+                out.printf("  zero-shot %-7s top-1 %5.1f%%  (chance %.1f%%)%n", task, 100 * e.getValue(),
+                        chance == null ? Double.NaN : 100 * chance);
+            }
+            Double n = ev.get("retrieval_images");
+            for (String dir : new String[] {"image_to_text", "text_to_image"}) {
+                Double r1 = ev.get(dir + "_R@1"), r10 = ev.get(dir + "_R@10");
+                if (r1 != null && r10 != null && n != null && n > 0)
+                    out.printf("  retrieval %s R@1 %5.1f%%  R@10 %5.1f%%  (chance %.1f%% / %.1f%% over %d captions)%n",
+                            dir.replace('_', ' '), 100 * r1, 100 * r10, 100 / n, 1000 / n, n.longValue());
+            }
         }
         out.println("report: " + r.report().toAbsolutePath());
         return Cli.EXIT_OK;
