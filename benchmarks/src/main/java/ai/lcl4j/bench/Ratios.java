@@ -134,8 +134,10 @@ public final class Ratios {
     static String render(List<Row> rows, List<String[]> memory, boolean quick) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("Machine: ").append(machine()).append(", ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores; date ").append(LocalDate.now()).append("; command: `java -cp benchmarks/target/")
-                .append("lcl4j-benchmarks.jar ai.lcl4j.bench.Ratios").append(quick ? " --quick" : "").append("`\n\n");
+                .append(" cores; date ").append(LocalDate.now()).append("; OMP_WAIT_POLICY=")
+                .append(System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"))
+                .append("; command: `java -cp \"benchmarks/target/lcl4j-benchmarks.jar:benchmarks/target/lib/*\" ")
+                .append("ai.lcl4j.bench.Ratios").append(quick ? " --quick" : "").append("`\n\n");
         sb.append("| case | peer | lcl4j (ms) | peer (ms) | ratio ours/peer |\n|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append(String.format("| %s | %s | %.2f ± %.2f | %.2f ± %.2f | **%.2f ± %.2f** |%n", r.label(), r.peer(),
