@@ -187,15 +187,10 @@ public final class TensorKernels {
             Checks.tensor(call, "text", text, ScalarType.Float, device, new long[] {n, d});
             Checks.tensor(call, "imageAll", imageAll, ScalarType.Float, device, new long[] {bigN, d});
             Checks.tensor(call, "textAll", textAll, ScalarType.Float, device, new long[] {bigN, d});
-            for (String name : new String[] {"image", "text", "imageAll", "textAll"}) {
-                Tensor t = switch (name) {
-                    case "image" -> image;
-                    case "text" -> text;
-                    case "imageAll" -> imageAll;
-                    default -> textAll;
-                };
-                Checks.contiguous(call, name, t);
-            }
+            Checks.contiguous(call, "image", image);
+            Checks.contiguous(call, "text", text);
+            Checks.contiguous(call, "imageAll", imageAll);
+            Checks.contiguous(call, "textAll", textAll);
             Checks.tensor(call, "scale", scale, ScalarType.Float, device, null);
             if (scale.numel() != 1)
                 throw new IllegalArgumentException(call + ": scale must have one element, got " + Checks.shape(scale));

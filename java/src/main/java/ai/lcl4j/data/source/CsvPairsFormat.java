@@ -184,14 +184,8 @@ public final class CsvPairsFormat implements RecordFormat {
             @Override
             public void close() {
                 ended = true;
-                if (in != null) {
-                    try {
-                        in.close();
-                    } catch (IOException ignored) {
-                        // read-only
-                    }
-                    in = null;
-                }
+                ShardFiles.closeQuietly(in);
+                in = null;
             }
         };
     }

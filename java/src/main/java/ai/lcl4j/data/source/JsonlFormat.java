@@ -158,14 +158,8 @@ abstract class JsonlFormat implements RecordFormat {
         @Override
         public void close() {
             ended = true;
-            if (in != null) {
-                try {
-                    in.close();
-                } catch (IOException ignored) {
-                    // read-only stream: nothing to flush, nothing lost
-                }
-                in = null;
-            }
+            ShardFiles.closeQuietly(in);
+            in = null;
         }
     }
 

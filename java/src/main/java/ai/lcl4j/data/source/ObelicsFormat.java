@@ -196,14 +196,8 @@ public final class ObelicsFormat implements RecordFormat {
         @Override
         public void close() {
             ended = true;
-            if (pf != null) {
-                try {
-                    pf.close();
-                } catch (IOException ignored) {
-                    // read-only
-                }
-                pf = null;
-            }
+            ShardFiles.closeQuietly(pf);
+            pf = null;
         }
     }
 

@@ -77,4 +77,17 @@ final class ShardFiles {
         int c = (a.length() - i) - (b.length() - j);
         return c != 0 ? c : a.compareTo(b);
     }
+
+    /**
+     * Closes a read-only shard resource, ignoring the failure: nothing was
+     * written, so a close error loses nothing and must not stop the stream.
+     */
+    static void closeQuietly(java.io.Closeable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (java.io.IOException ignored) {
+            // read-only: nothing to flush
+        }
+    }
 }

@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  * is cut short or overwritten is reported as {@link TruncatedTar} rather than
  * read as garbage. Not thread-safe.
  */
-final class TarEntries implements AutoCloseable {
+final class TarEntries implements java.io.Closeable {
 
     /** One regular member: its full name and where its bytes lie in the archive. */
     record Entry(String name, long offset, long size) {

@@ -158,14 +158,8 @@ public final class WdsFormat implements RecordFormat {
         @Override
         public void close() {
             ended = true;
-            if (entries != null) {
-                try {
-                    entries.close();
-                } catch (IOException ignored) {
-                    // read-only channel
-                }
-                entries = null;
-            }
+            ShardFiles.closeQuietly(entries);
+            entries = null;
         }
     }
 }
