@@ -322,26 +322,34 @@ def bench(fn, warmup=3, iters=10):
     return times[len(times) // 2]
 
 
+def timing_shapes(quick):
+    """(B, H, L, D, causal): the CPU benchmark profile's shapes first (same cases as
+    benchmarks/ Ratios), then a causal sweep at 16384 tokens, H=16."""
+    shapes = [(4, 8, 1024, 64, True), (16, 8, 256, 64, False)]
+    for D in (64, 128):
+        for S in ((1024, 2048) if quick else (1024, 2048, 4096, 8192)):
+            shapes.append((16384 // S, 16, S, D, True))
+    return shapes
+
+
 def timing(rep, libs, gen, quick):
     cpu, cuda, _ = libs
     rep.say("")
-    rep.say("timing: bf16, causal, H=16, B=16384/L; TFLOP/s by FlashAttention's convention "
-            "(fwd 4*B*L^2*H*D / 2 for causal; fwd+bwd x3.5); median of 10 after 3 warm-up")
-    rep.say(f"{'D':>4} {'L':>5} {'B':>3} | {'ours fwd ms':>11} {'TF/s':>6} {'sdpa ms':>8} {'TF/s':>6} {'ratio':>6} |"
-            f" {'ours f+b ms':>11} {'TF/s':>6} {'sdpa ms':>8} {'TF/s':>6} {'ratio':>6} | O rel   dQ rel")
-    H = 16
+    rep.say("timing: TFLOP/s by FlashAttention's convention (fwd 4*B*L^2*H*D, halved for causal; "
+            "fwd+bwd x3.5); median of 10 after 3 warm-up; same inputs for ours and SDPA")
+    rep.say(f"{'type':>4} {'mask':>6} {'B':>3} {'H':>3} {'L':>5} {'D':>4} | {'ours fwd ms':>11} {'TF/s':>6} "
+            f"{'sdpa ms':>8} {'TF/s':>6} {'ratio':>6} | {'ours f+b ms':>11} {'TF/s':>6} {'sdpa ms':>8} "
+            f"{'TF/s':>6} {'ratio':>6} | O rel   dQ rel")
     stream = stream_ptr()
-    for D in (64, 128):
-        for S in ((1024, 2048) if quick else (1024, 2048, 4096, 8192)):
-            B = 16384 // S
-            q, k, v, do = (torch.randn(B, H, S, D, generator=gen, device=DEV, dtype=torch.bfloat16)
-                           for _ in range(4))
+    for dtype, lcl_type in ((torch.bfloat16, L.LCL_BFLOAT16), (torch.float16, L.LCL_FLOAT16)):
+        for B, H, S, D, causal in timing_shapes(quick):
+            q, k, v, do = (torch.randn(B, H, S, D, generator=gen, device=DEV, dtype=dtype) for _ in range(4))
             o = torch.empty_like(q)
             lse = torch.empty(B, H, S, device=DEV)
             dq, dk, dv = (torch.empty_like(q) for _ in range(3))
             scale = 1.0 / math.sqrt(D)
-            pf = attn_params(B, H, S, D, scale, True, L.LCL_BFLOAT16, None, None, q, k, v, o, lse, stream=stream)
-            pb = attn_params(B, H, S, D, scale, True, L.LCL_BFLOAT16, None, None, q, k, v, o, lse, do, dq, dk, dv,
+            pf = attn_params(B, H, S, D, scale, causal, lcl_type, None, None, q, k, v, o, lse, stream=stream)
+            pb = attn_params(B, H, S, D, scale, causal, lcl_type, None, None, q, k, v, o, lse, do, dq, dk, dv,
                              stream)
 
             def ours_f():
@@ -355,20 +363,20 @@ def timing(rep, libs, gen, quick):
 
             def sdpa_f():
                 with torch.no_grad():
-                    F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                    F.scaled_dot_product_attention(q, k, v, is_causal=causal)
 
             def sdpa_fb():
-                out = F.scaled_dot_product_attention(qg, kg, vg, is_causal=True)
+                out = F.scaled_dot_product_attention(qg, kg, vg, is_causal=causal)
                 torch.autograd.grad(out, (qg, kg, vg), do)
 
             t_of, t_sf = bench(ours_f), bench(sdpa_f)
             t_ofb, t_sfb = bench(ours_fb), bench(sdpa_fb)
-            flop = 4.0 * B * S * S * H * D / 2
+            flop = 4.0 * B * S * S * H * D / (2 if causal else 1)
             tf = lambda f, ms: f / (ms * 1e-3) / 1e12  # noqa: E731
 
-            # agreement with SDPA at this size (bf16 vs bf16, both fp32-accumulated)
+            # agreement with SDPA at this size (same precision, both fp32-accumulated)
             ours_fb()
-            out = F.scaled_dot_product_attention(qg, kg, vg, is_causal=True)
+            out = F.scaled_dot_product_attention(qg, kg, vg, is_causal=causal)
             gq, = torch.autograd.grad(out, (qg,), do)
             sync()
             erel = float((o.float() - out.float()).norm() / out.float().norm())
@@ -376,7 +384,8 @@ def timing(rep, libs, gen, quick):
             ok = erel < 2e-2 and grel < 2e-2
             if not ok:
                 rep.failures += 1
-            rep.say(f"{D:>4} {S:>5} {B:>3} | {t_of:>11.3f} {tf(flop, t_of):>6.1f} {t_sf:>8.3f} {tf(flop, t_sf):>6.1f} "
+            rep.say(f"{NAME[dtype]:>4} {'causal' if causal else 'full':>6} {B:>3} {H:>3} {S:>5} {D:>4} | "
+                    f"{t_of:>11.3f} {tf(flop, t_of):>6.1f} {t_sf:>8.3f} {tf(flop, t_sf):>6.1f} "
                     f"{t_sf / t_of:>6.2f} | {t_ofb:>11.3f} {tf(3.5 * flop, t_ofb):>6.1f} {t_sfb:>8.3f} "
                     f"{tf(3.5 * flop, t_sfb):>6.1f} {t_sfb / t_ofb:>6.2f} | {erel:.1e} {grel:.1e}"
                     f"{'' if ok else ' FAIL'}")

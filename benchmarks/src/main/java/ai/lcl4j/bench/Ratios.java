@@ -88,14 +88,17 @@ public final class Ratios {
 
     static List<Row> run(Case c, boolean quick) throws RunnerException {
         ChainedOptionsBuilder b = new OptionsBuilder().include("^" + c.bench().replace(".", "\\.") + "$")
-                .forks(1).warmupIterations(quick ? 1 : 2).measurementIterations(quick ? 3 : 5)
-                .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .forks(1).warmupIterations(quick ? 1 : 2).measurementIterations(quick ? 6 : 10)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementTime(TimeValue.seconds(1))
                 .param("impl", c.impls().toArray(new String[0]));
         c.params().forEach(b::param);
         Map<String, double[]> score = new TreeMap<>();
         for (RunResult r : new Runner(b.build()).run()) {
             var p = r.getPrimaryResult();
-            score.put(r.getParams().getParam("impl"), new double[] {p.getScore(), p.getScoreError()});
+            // 95% half-width over the iterations (JMH's own scoreError is the 99.9% one, which with a
+            // handful of iterations is mostly the t-quantile, not the spread)
+            double[] ci = p.getStatistics().getConfidenceIntervalAt(0.95);
+            score.put(r.getParams().getParam("impl"), new double[] {p.getScore(), (ci[1] - ci[0]) / 2});
         }
         List<Row> rows = new ArrayList<>();
         double[] ours = score.get(c.impls().get(0));
@@ -138,6 +141,8 @@ public final class Ratios {
                 .append(System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"))
                 .append("; command: `java -cp \"benchmarks/target/lcl4j-benchmarks.jar:benchmarks/target/lib/*\" ")
                 .append("ai.lcl4j.bench.Ratios").append(quick ? " --quick" : "").append("`\n\n");
+        sb.append("Times are JMH averages over ").append(quick ? 6 : 10).append(" one-second iterations (after ")
+                .append(quick ? 1 : 2).append(" warm-up), ± the 95% confidence half-width; ratio errors propagate both.\n\n");
         sb.append("| case | peer | lcl4j (ms) | peer (ms) | ratio ours/peer |\n|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append(String.format("| %s | %s | %.2f ± %.2f | %.2f ± %.2f | **%.2f ± %.2f** |%n", r.label(), r.peer(),

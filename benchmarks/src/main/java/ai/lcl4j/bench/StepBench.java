@@ -2,19 +2,14 @@ package ai.lcl4j.bench;
 
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.LossResult;
-import ai.lcl4j.model.ModelConfig;
 import ai.lcl4j.model.ModelOptions;
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.train.AdamW;
 import ai.lcl4j.train.DecayGroups;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 import org.openjdk.jmh.annotations.*;
 
 /**
@@ -22,8 +17,7 @@ import org.openjdk.jmh.annotations.*;
  * fused lcl4j kernels against the same model on plain libtorch ops (SDPA,
  * matmul + cross entropy): same weights, same batch, same JVM.
  *
- * <p>Batch: 8 rows of the model's context, each {@code sot, text, (soi img*T eoi text) x 3, eot, pad}
- * with random byte text, 24 random images.
+ * <p>Batch: {@link StepBatch} (8 rows, 24 images).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,29 +54,9 @@ public class StepBench {
         ModelOptions o = ModelOptions.defaults().withBackend(impl.equals("fused") ? Backend.FUSED : Backend.LIBTORCH);
         model = LclModel.create("lcl-tiny", overrides(config), o);
         opt = new AdamW(DecayGroups.openClip(model.namedParameters(), AdamW.Options.defaults()));
-        ModelConfig c = model.config();
-        int rows = 8, ctx = c.contextLength(), t = c.numImageTokens(), perRow = 3;
-        long[] ids = new long[rows * ctx];
-        Random rnd = new Random(0);
-        var sp = c.specialTokenIds();
-        int chunk = Math.max(1, (ctx - 2 - perRow * (t + 2)) / (perRow + 1));
-        for (int r = 0; r < rows; r++) {
-            int p = r * ctx;
-            ids[p++] = sp.sot();
-            for (int k = 0; k <= perRow; k++) {
-                for (int i = 0; i < chunk; i++) ids[p++] = 6 + rnd.nextInt(256);
-                if (k == perRow) break;
-                ids[p++] = sp.soi();
-                for (int i = 0; i < t; i++) ids[p++] = sp.img();
-                ids[p++] = sp.eoi();
-            }
-            ids[p] = sp.eot();
-        }
-        try (LongPointer lp = new LongPointer(ids)) {
-            tokens = torch.from_blob(lp, new long[] {rows, ctx}, new TensorOptions(torch.ScalarType.Long)).clone();
-        }
-        int s = c.visionCfg().imageSize();
-        images = torch.randn(new long[] {rows * perRow, 3, s, s}, new TensorOptions(torch.ScalarType.Float));
+        StepBatch batch = StepBatch.of(model.config());
+        images = batch.images();
+        tokens = batch.tokens();
     }
 
     @TearDown(Level.Trial)
