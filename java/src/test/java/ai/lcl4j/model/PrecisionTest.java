@@ -208,6 +208,8 @@ class PrecisionTest {
         String[] names = {"total", "contrastive", "generation"};
         for (int i = 0; i < 3; i++) {
             assertTrue(Double.isFinite(actual[i]), what + ": " + names[i] + " loss " + actual[i]);
+            if (System.getenv("LCL4J_PRINT_GRADS") != null) System.out.printf("%s: %s loss %.6f vs %.6f (rel %.2e)%n", what,
+                    names[i], actual[i], expected[i], Math.abs(actual[i] - expected[i]) / Math.abs(expected[i]));
             assertEquals(expected[i], actual[i], LOSS_TOL * Math.abs(expected[i]), what + ": " + names[i] + " loss");
         }
     }
