@@ -1,6 +1,7 @@
 package ai.lcl4j.cli;
 
 import ai.lcl4j.data.source.SourceSpec;
+import ai.lcl4j.model.Precision;
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.train.Objective;
 import ai.lcl4j.train.TrainConfig;
@@ -38,6 +39,9 @@ final class TrainFlags {
     static final Option<Boolean> ACT_CKPT = Option.flag("activation-checkpointing", "recompute each block in backward (long contexts)").withDefault(false);
     static final Option<Long> SEED = Option.longInt("seed", "seed of init, data order and augmentation").withDefault(0L);
     static final Option<String> DEVICE = Option.string("device", "cpu or cuda").withDefault("cpu").check(v -> v.equals("cpu") || v.equals("cuda"), "must be cpu or cuda");
+    static final Option<String> PRECISION = Option.string("precision", "fp32, bf16 (autocast; fp32 LayerNorm, losses and "
+            + "master weights) or auto (bf16 on cuda, fp32 on cpu)").withDefault("auto")
+            .check(v -> List.of("fp32", "bf16", "auto").contains(v.toLowerCase(java.util.Locale.ROOT)), "must be fp32, bf16 or auto");
     static final Option<Integer> WORKERS = Option.integer("workers", "image decode threads").withDefault(2).check(v -> v >= 1, "must be >= 1");
     static final Option<Integer> LOG_EVERY = Option.integer("log-every", "steps between progress lines when not on a terminal").withDefault(10).check(v -> v >= 1, "must be >= 1");
     static final Option<Integer> EVAL_EVERY = Option.integer("eval-every", "steps between evaluations (0 = at the end only)").withDefault(0).check(v -> v >= 0, "must be >= 0");
@@ -62,7 +66,7 @@ final class TrainFlags {
 
     static void declare(Flags f) {
         f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, LR, WARMUP, WD, BETA1, BETA2, EPS, CLIP,
-                OBJECTIVE, BACKEND, ACT_CKPT, SEED, DEVICE, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, SIM,
+                OBJECTIVE, BACKEND, ACT_CKPT, SEED, DEVICE, PRECISION, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, SIM,
                 MAX_IMAGES, IMG_FIRST, RESUME, NPROC, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT, DIST_TIMEOUT,
                 CHECKSUM_EVERY).withConfigFile();
     }
@@ -72,7 +76,12 @@ final class TrainFlags {
                 a.get(LR), a.get(WARMUP), a.get(WD), a.get(BETA1), a.get(BETA2), a.get(EPS), a.get(CLIP),
                 a.get(OBJECTIVE), a.get(BACKEND), a.get(ACT_CKPT), a.get(SEED), a.get(DEVICE), a.get(WORKERS),
                 a.get(LOG_EVERY), a.get(EVAL_EVERY), a.get(CKPT_EVERY), a.get(KEEP), a.get(SIM).floatValue(),
-                a.get(MAX_IMAGES), a.get(IMG_FIRST));
+                a.get(MAX_IMAGES), a.get(IMG_FIRST), precision(a.get(PRECISION)));
+    }
+
+    /** The --precision value; null for auto (TrainConfig resolves it from the device). */
+    static Precision precision(String flag) {
+        return flag == null || flag.equalsIgnoreCase("auto") ? null : Precision.parse(flag);
     }
 
     /** Sources from --data-spec or --data; a missing one is a usage error naming the flags. */

@@ -1,9 +1,11 @@
 package ai.lcl4j.model;
 
+import ai.lcl4j.ops.Autocast;
 import ai.lcl4j.ops.FusedKernels;
 import ai.lcl4j.ops.Ops;
 import ai.lcl4j.ops.RowGather;
 import ai.lcl4j.ops.Tensors;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -27,6 +29,13 @@ import java.util.Map;
  *     r.backward();                            // grads in m.parameters()
  * }
  * }</pre>
+ *
+ * <p>Precision ({@link ModelOptions#precision()}): BF16 runs the forward of {@link #loss},
+ * {@link #encodeImage} and {@link #encodeText} under bfloat16 autocast on the parameters'
+ * device, with LayerNorm, the logits of both losses, the losses and logit_scale in float32;
+ * backward runs outside autocast; parameters and grads stay float32. Device: parameters are
+ * initialised on the CPU and can be moved with {@link #to(Device)}; inputs on another device
+ * are moved to the parameters'.
  */
 public final class LclModel implements AutoCloseable {
     private final ModelConfig config;
@@ -78,9 +87,17 @@ public final class LclModel implements AutoCloseable {
      */
     public LossResult loss(Tensor images, Tensor tokens) {
         SpecialTokenIds ids = config.specialTokenIds();
-        int t = config.numImageTokens(), e = config.embedDim(), w = config.textCfg().width();
-        InterleavedLayout lay = InterleavedLayout.of(tokens, ids, t, config.contextLength(), config.textCfg().vocabSize());
+        InterleavedLayout lay = InterleavedLayout.of(tokens, ids, config.numImageTokens(), config.contextLength(),
+                config.textCfg().vocabSize());
         checkImages(images, lay.numImages());
+        // the forward only: backward (LossResult.backward) runs outside autocast, as in PyTorch AMP
+        try (Autocast.Scope precision = forwardPrecision()) {
+            return lossForward(onDevice(images), onDevice(tokens), lay);
+        }
+    }
+
+    private LossResult lossForward(Tensor images, Tensor tokens, InterleavedLayout lay) {
+        int t = config.numImageTokens(), e = config.embedDim(), w = config.textCfg().width();
         Ops ops = newOps(options.checkpoint());
         // Data parallel (options.gather() != null): the pair and target counts of all ranks decide whether a
         // loss runs at all, so that every rank issues the same collectives (a rank without pairs still
@@ -99,7 +116,7 @@ public final class LclModel implements AutoCloseable {
         long b = tokens.size(0), l = tokens.size(1);
 
         Tensor latent = null, pooled = null;
-        Tensor imgPositions = Tensors.longs(lay.imgPositions());
+        Tensor imgPositions = onDevice(Tensors.longs(lay.imgPositions()));
         if (lay.numImages() > 0) {
             long n = lay.numImages();
             List<Tensor> v = visual.forward(ops, images, x -> {
@@ -113,12 +130,14 @@ public final class LclModel implements AutoCloseable {
         Tensor lat = latent;
         Tensor xOut = text.forward(ops, () -> text.embed(tokens, lat, imgPositions)).get(0); // (B, L, W)
 
-        Tensor zero = torch.zeros(new long[0], Tensors.f32());
+        Tensor zero = onDevice(torch.zeros(new long[0], Tensors.f32()));
         Tensor genLoss = zero;
         if (gen) {
-            Tensor h = xOut.reshape(b * l, w).index_select(0, Tensors.longs(lay.targetSource()));
-            Tensor logits = torch.linear(lmHeadNorm.apply(h), lmHeadWeight);
-            genLoss = torch.cross_entropy(logits, Tensors.longs(lay.targetIds()));
+            Tensor h = xOut.reshape(b * l, w).index_select(0, onDevice(Tensors.longs(lay.targetSource())));
+            Tensor logits = torch.linear(lmHeadNorm.apply(h), lmHeadWeight); // bf16 under autocast
+            try (Autocast.Scope off = Autocast.disabledFor(logits)) {  // the loss in float32
+                genLoss = torch.cross_entropy(Tensors.float32(logits), onDevice(Tensors.longs(lay.targetIds())));
+            }
             if (dp != null && dp.worldSize() > 1) {
                 // Rank r's mean over its t_r targets, times t_r * W / T (T = targets of all ranks): the sum
                 // over ranks is W * (global mean), so after the gradient MEAN all-reduce (divide by W) the
@@ -129,7 +148,7 @@ public final class LclModel implements AutoCloseable {
         }
         Tensor conLoss = zero;
         if (con) {
-            Tensor pairImage = Tensors.longs(lay.pairImage()), pairSoi = Tensors.longs(lay.pairSoi());
+            Tensor pairImage = onDevice(Tensors.longs(lay.pairImage())), pairSoi = onDevice(Tensors.longs(lay.pairSoi()));
             Tensor pool = pooled;
             if (dp == null) {
                 conLoss = ops.infoNce(() -> List.of(
@@ -146,8 +165,8 @@ public final class LclModel implements AutoCloseable {
                 long np = lay.numPairs();
                 Tensor flat = xOut.reshape(b * l, w);
                 conLoss = ops.infoNceGathered(() -> List.of(
-                        pool != null ? pool.index_select(0, pairImage) : torch.zeros(new long[] {0, e}, Tensors.f32()),
-                        np > 0 ? text.features(flat.index_select(0, pairSoi)) : torch.zeros(new long[] {0, e}, Tensors.f32()),
+                        pool != null ? pool.index_select(0, pairImage) : onDevice(torch.zeros(new long[] {0, e}, Tensors.f32())),
+                        np > 0 ? text.features(flat.index_select(0, pairSoi)) : onDevice(torch.zeros(new long[] {0, e}, Tensors.f32())),
                         logitScale.exp()), dp, globalPairs).mul(Tensors.scalar(dp.worldSize()));
             }
         }
@@ -158,18 +177,23 @@ public final class LclModel implements AutoCloseable {
 
     // ------------------------------------------------------------------ zero-shot (LCL-SPEC 6)
 
-    /** Normalised pooled latents (N, embed) of images (N, 3, S, S); no grad. */
+    /**
+     * Normalised pooled latents (N, embed) of images (N, 3, S, S); no grad; in the model's
+     * precision; returned as float32 on the CPU (inputs may be on any device).
+     */
     public Tensor encodeImage(Tensor images) {
         checkImages(images, images == null ? 0 : images.size(0));
-        try (NoGradGuard g = new NoGradGuard()) {
+        try (NoGradGuard g = new NoGradGuard(); Autocast.Scope precision = forwardPrecision()) {
             Ops ops = newOps(false);
-            return visual.forward(ops, images, x -> List.of(l2normalize(poolProject.pooled(x, poolProject.values(x))))).get(0);
+            Tensor in = onDevice(images);
+            return visual.forward(ops, in, x -> List.of(l2normalize(poolProject.pooled(x, poolProject.values(x))))).get(0).cpu();
         }
     }
 
     /**
      * Normalised text features (B, embed) of captions {@code sot <text> soi} (B, L) int64,
-     * read at each row's first soi through ln_final and text_projection; no grad.
+     * read at each row's first soi through ln_final and text_projection; no grad; in the
+     * model's precision; returned as float32 on the CPU.
      */
     public Tensor encodeText(Tensor tokens) {
         SpecialTokenIds ids = config.specialTokenIds();
@@ -187,10 +211,11 @@ public final class LclModel implements AutoCloseable {
             }
             if (soi[r] < 0) throw new IllegalArgumentException("encodeText: row " + r + " has no soi token (caption must be 'sot text soi')");
         }
-        try (NoGradGuard g = new NoGradGuard()) {
+        try (NoGradGuard g = new NoGradGuard(); Autocast.Scope precision = forwardPrecision()) {
             Ops ops = newOps(false);
-            Tensor xOut = text.forward(ops, () -> text.embed(tokens, null, null)).get(0);
-            return text.features(xOut.reshape(b * l, config.textCfg().width()).index_select(0, Tensors.longs(soi)));
+            Tensor onDev = onDevice(tokens);
+            Tensor xOut = text.forward(ops, () -> text.embed(onDev, null, null)).get(0);
+            return text.features(xOut.reshape(b * l, config.textCfg().width()).index_select(0, onDevice(Tensors.longs(soi)))).cpu();
         }
     }
 
@@ -204,17 +229,19 @@ public final class LclModel implements AutoCloseable {
 
     /**
      * The reference state dict: names exactly as the Python reference
-     * ({@code logit_scale, visual.*, pool_project.*, text.*, lm_head.*}); values share
-     * storage with the parameters and carry no grad.
+     * ({@code logit_scale, visual.*, pool_project.*, text.*, lm_head.*}), float32 on the
+     * CPU, without grad: on a CPU model the values share storage with the parameters; on
+     * another device they are CPU copies (what checkpoints and exports write).
      */
     public LinkedHashMap<String, Tensor> stateDict() {
         LinkedHashMap<String, Tensor> sd = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> en : params.all().entrySet()) sd.put(en.getKey(), en.getValue().detach());
+        for (Map.Entry<String, Tensor> en : params.all().entrySet()) sd.put(en.getKey(), en.getValue().detach().cpu());
         return sd;
     }
 
     /**
-     * Copies a state dict into the parameters (converted to float32). Every name must
+     * Copies a state dict into the parameters (converted to float32, onto the parameters'
+     * device; the source may be on any device). Every name must
      * match and every shape agree; otherwise nothing is copied and the error lists
      * the missing, unexpected and mis-shaped keys.
      */
@@ -242,6 +269,27 @@ public final class LclModel implements AutoCloseable {
         for (Tensor p : params.all().values()) p.mutable_grad().reset();
     }
 
+    /**
+     * Moves every parameter to {@code device} in place (as {@code nn.Module.to}: the
+     * parameter tensors stay the same objects, so optimisers built before see the move);
+     * grads are dropped. Returns this model. Initialisation always happens on the CPU (the
+     * seeded generator), so a model built and moved has the weights of one built on the CPU.
+     */
+    public LclModel to(Device device) {
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (Tensor p : params.all().values()) {
+                p.mutable_grad().reset();
+                Tensor data = p.detach();
+                Tensor moved = Tensors.onDevice(data, device);
+                if (moved != data) p.set_data(moved);
+            }
+        }
+        return this;
+    }
+
+    /** The device the parameters live on. */
+    public Device device() { return logitScale.device(); }
+
     public long numParameters() {
         long n = 0;
         for (Tensor p : params.all().values()) n += p.numel();
@@ -252,6 +300,21 @@ public final class LclModel implements AutoCloseable {
     public void close() { params.release(); }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * The forward's precision as a scope: BF16 = autocast to bfloat16 on the parameters'
+     * device (CPU or CUDA), FP32 = nothing.
+     */
+    private Autocast.Scope forwardPrecision() {
+        if (options.precision() != Precision.BF16) return () -> {};
+        Autocast a = Autocast.of(logitScale.device().type(), torch.ScalarType.BFloat16);
+        return a::close;
+    }
+
+    /** {@code t} on the parameters' device (null stays null). */
+    private Tensor onDevice(Tensor t) {
+        return t == null ? null : Tensors.onDevice(t, logitScale.device());
+    }
 
     private Ops newOps(boolean checkpoint) {
         FusedKernels k = options.kernels();
@@ -277,8 +340,9 @@ public final class LclModel implements AutoCloseable {
         }
     }
 
-    /** x / max(||x||, 1e-12) over the last dimension (F.normalize). */
+    /** x / max(||x||, 1e-12) over the last dimension (F.normalize), in float32 (the contrastive features). */
     static Tensor l2normalize(Tensor x) {
+        x = Tensors.float32(x);
         Tensor n = x.norm(new org.bytedeco.pytorch.ScalarOptional(Tensors.scalar(2.0)), new long[] {-1}, true);
         return x.div(n.clamp_min(Tensors.scalar(1e-12)));
     }

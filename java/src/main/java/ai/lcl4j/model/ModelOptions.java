@@ -16,16 +16,25 @@ import ai.lcl4j.ops.RowGather;
  * @param seed       libtorch manual_seed for the initialisation
  * @param gather     data-parallel collectives for the losses (distributed InfoNCE, global target count);
  *                   null = one process (the default, unchanged single-process path)
+ * @param precision  FP32 (default) or BF16 (the forward under bfloat16 autocast; see {@link Precision});
+ *                   null = FP32
  */
 public record ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed,
-                           RowGather gather) {
+                           RowGather gather, Precision precision) {
 
-    /** One process (no gather). */
+    /** One process (no gather), float32. */
     public ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed) {
-        this(backend, checkpoint, wGen, wCon, kernels, seed, null);
+        this(backend, checkpoint, wGen, wCon, kernels, seed, null, Precision.FP32);
+    }
+
+    /** Float32. */
+    public ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed,
+                        RowGather gather) {
+        this(backend, checkpoint, wGen, wCon, kernels, seed, gather, Precision.FP32);
     }
 
     public ModelOptions {
+        if (precision == null) precision = Precision.FP32;
         if (backend == null) throw new IllegalArgumentException("backend is null");
         if (checkpoint && backend != Backend.FUSED) {
             throw new IllegalArgumentException("checkpoint needs backend FUSED (segment boundaries)");
@@ -41,17 +50,20 @@ public record ModelOptions(Backend backend, boolean checkpoint, double wGen, dou
     }
 
     public ModelOptions withBackend(Backend b) {
-        return new ModelOptions(b, b == Backend.FUSED && checkpoint, wGen, wCon, kernels, seed, gather);
+        return new ModelOptions(b, b == Backend.FUSED && checkpoint, wGen, wCon, kernels, seed, gather, precision);
     }
 
-    public ModelOptions withCheckpoint(boolean c) { return new ModelOptions(backend, c, wGen, wCon, kernels, seed, gather); }
+    public ModelOptions withCheckpoint(boolean c) { return new ModelOptions(backend, c, wGen, wCon, kernels, seed, gather, precision); }
 
-    public ModelOptions withLossWeights(double gen, double con) { return new ModelOptions(backend, checkpoint, gen, con, kernels, seed, gather); }
+    public ModelOptions withLossWeights(double gen, double con) { return new ModelOptions(backend, checkpoint, gen, con, kernels, seed, gather, precision); }
 
-    public ModelOptions withKernels(FusedKernels k) { return new ModelOptions(backend, checkpoint, wGen, wCon, k, seed, gather); }
+    public ModelOptions withKernels(FusedKernels k) { return new ModelOptions(backend, checkpoint, wGen, wCon, k, seed, gather, precision); }
 
-    public ModelOptions withSeed(long s) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, s, gather); }
+    public ModelOptions withSeed(long s) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, s, gather, precision); }
 
     /** Data-parallel losses over {@code g} (null: one process). */
-    public ModelOptions withGather(RowGather g) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, g); }
+    public ModelOptions withGather(RowGather g) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, g, precision); }
+
+    /** The forward's arithmetic (null: FP32). */
+    public ModelOptions withPrecision(Precision p) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, gather, p); }
 }

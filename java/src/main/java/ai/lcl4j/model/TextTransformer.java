@@ -40,7 +40,8 @@ final class TextTransformer {
         int w = cfg.width();
         Tensor x = torch.embedding(tokenEmbedding, tokens); // (B, L, W)
         if (latent != null) {
-            x = x.reshape(b * l, w).index_copy(0, imgPositions, latent).view(b, l, w);
+            // the latents are bf16 under autocast, the embeddings float32: index_copy needs one dtype
+            x = x.reshape(b * l, w).index_copy(0, imgPositions, ai.lcl4j.ops.Tensors.like(latent, x)).view(b, l, w);
         }
         return x.add(positionalEmbedding.narrow(0, 0, l));
     }

@@ -36,9 +36,9 @@ public final class DistributedInfoNce {
         Tape.Lower lower = tape.segment(segment);
         List<Tensor> vals = lower.values();
         if (vals.size() != 3) throw new IllegalArgumentException("an InfoNCE segment must yield [image, text, scale]");
-        Tensor image = vals.get(0).detach().contiguous();
-        Tensor text = vals.get(1).detach().contiguous();
-        Tensor scale = vals.get(2).detach().reshape(1).contiguous();
+        Tensor image = Tensors.float32(vals.get(0).detach()).contiguous();
+        Tensor text = Tensors.float32(vals.get(1).detach()).contiguous();
+        Tensor scale = Tensors.float32(vals.get(2).detach()).reshape(1).contiguous();
         long n = image.size(0), e = image.size(1);
         TensorVector both = new TensorVector(image, text);
         RowGather.Gathered g = gather.gatherRows(torch.cat(both, 1));
@@ -50,7 +50,10 @@ public final class DistributedInfoNce {
         float normalizer = globalPairs;
         Tensor loss, lseI, lseT;
         if (n > 0) {
-            InfoNceKernel.Output o = kernel.forward(image, text, imageAll, textAll, valid, offset, scale, normalizer);
+            InfoNceKernel.Output o;
+            try (Autocast.Scope off = Autocast.disabledFor(image)) {
+                o = kernel.forward(image, text, imageAll, textAll, valid, offset, scale, normalizer);
+            }
             loss = o.loss();
             lseI = o.lseI2t();
             lseT = o.lseT2i();
@@ -80,7 +83,8 @@ public final class DistributedInfoNce {
                 dI = dI.add(dImage);
                 dT = dT.add(dText);
             }
-            return List.of(dI, dT, dScale.reshape(Tensors.shape(vals.get(2))));
+            return List.of(Tensors.like(dI, vals.get(0)), Tensors.like(dT, vals.get(1)),
+                    Tensors.like(dScale.reshape(Tensors.shape(vals.get(2))), vals.get(2)));
         });
         return up.get(0);
     }

@@ -26,18 +26,24 @@ public final class FusedInfoNce {
         Tape.Lower lower = tape.segment(segment);
         List<Tensor> vals = lower.values();
         if (vals.size() != 3) throw new IllegalArgumentException("an InfoNCE segment must yield [image, text, scale]");
-        Tensor image = vals.get(0).detach().contiguous();
-        Tensor text = vals.get(1).detach().contiguous();
-        Tensor scale = vals.get(2).detach().reshape(1).contiguous();
+        // the loss is float32 whatever the forward's precision (the kernels take float32 only)
+        Tensor image = Tensors.float32(vals.get(0).detach()).contiguous();
+        Tensor text = Tensors.float32(vals.get(1).detach()).contiguous();
+        Tensor scale = Tensors.float32(vals.get(2).detach()).reshape(1).contiguous();
         float normalizer = image.size(0);
-        InfoNceKernel.Output o = kernel.forward(image, text, image, text, null, 0, scale, normalizer);
+        InfoNceKernel.Output o;
+        try (Autocast.Scope off = Autocast.disabledFor(image)) {
+            o = kernel.forward(image, text, image, text, null, 0, scale, normalizer);
+        }
         Tensor lseI = o.lseI2t(), lseT = o.lseT2i();
         List<Tensor> up = tape.boundary(lower, List.of(o.loss()), grads -> {
             Tensor dLoss = grads.get(0);
             InfoNceKernel.Grads g = kernel.backward(dLoss.reshape(1).contiguous(), image, text, image, text, null, 0,
                     scale, normalizer, lseI, lseT);
-            return List.of(g.dImage().add(g.dImageAll()), g.dText().add(g.dTextAll()),
-                    g.dScale().reshape(Tensors.shape(vals.get(2))));
+            // each grad in its root's dtype (torch.backward requires it)
+            return List.of(Tensors.like(g.dImage().add(g.dImageAll()), vals.get(0)),
+                    Tensors.like(g.dText().add(g.dTextAll()), vals.get(1)),
+                    Tensors.like(g.dScale().reshape(Tensors.shape(vals.get(2))), vals.get(2)));
         });
         return up.get(0);
     }

@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * checkpointing tape runs without a graph, keeping only its outputs' values (which
  * the native op needs anyway); its backward reruns the supplier with grad enabled.
  * The supplier must read only leaves of older boundaries, parameters and
- * constants, which the boundary structure guarantees.
+ * constants, which the boundary structure guarantees. The recompute runs under the
+ * autocast state ({@link Autocast}) that was in force when the segment first ran,
+ * although backward itself runs outside any autocast scope.
  *
  * <p>A tape is for one forward/backward; {@link #backward} may run once and
  * releases each boundary's tensors once walked (see {@link Boundary#release()}):
@@ -78,8 +80,18 @@ public final class Tape {
      */
     public Lower segment(Supplier<List<Tensor>> fn) {
         if (!checkpoint) return scoped(fn, null);
-        try (NoGradGuard g = new NoGradGuard()) {
-            return scoped(fn, fn);
+        // The recompute runs in backward, outside the forward's autocast scope: it re-enters the
+        // autocast state in force now, so that it rebuilds the same dtypes (and so the same values).
+        Autocast.State state = Autocast.current();
+        Supplier<List<Tensor>> recompute = () -> {
+            try (Autocast.Scope s = state.enter()) {
+                return fn.get();
+            }
+        };
+        // no cast cache here: a no-grad cast of a weight, cached, would be reused by later
+        // grad-mode code in the same autocast scope and cut that weight out of its backward
+        try (NoGradGuard g = new NoGradGuard(); Autocast.Scope c = state.anyEnabled() ? Autocast.noCache() : () -> {}) {
+            return scoped(fn, recompute);
         }
     }
 

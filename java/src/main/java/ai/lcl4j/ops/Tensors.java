@@ -1,5 +1,6 @@
 package ai.lcl4j.ops;
 
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -67,6 +68,28 @@ public final class Tensors {
      */
     public static boolean isType(Tensor t, torch.ScalarType type) {
         return t.scalar_type().value == type.value;
+    }
+
+    /** {@code t} as float32 (itself when it already is). */
+    public static Tensor float32(Tensor t) {
+        return isType(t, torch.ScalarType.Float) ? t : t.to(torch.ScalarType.Float);
+    }
+
+    /** {@code t} in the dtype of {@code like} (itself when it already is). */
+    public static Tensor like(Tensor t, Tensor like) {
+        return t.scalar_type().value == like.scalar_type().value ? t : t.to(like.scalar_type());
+    }
+
+    /** {@code t} on the device of {@code ref} (itself when it is there already). */
+    public static Tensor onDeviceOf(Tensor t, Tensor ref) {
+        return onDevice(t, ref.device());
+    }
+
+    /** {@code t} on {@code device} (itself when it is there already). */
+    public static Tensor onDevice(Tensor t, Device device) {
+        Device d = t.device();
+        if (d.type().value == device.type().value && (!device.has_index() || d.index() == device.index())) return t;
+        return t.to(device, t.scalar_type());
     }
 
     static List<Tensor> list(Tensor... ts) { return List.of(ts); }

@@ -36,7 +36,8 @@ import java.util.TreeSet;
  * {@code mul_/add_} where Python uses {@code lerp_} for m.
  *
  * <p>State per parameter: {@code <name>.exp_avg}, {@code <name>.exp_avg_sq}
- * (param's dtype and device) and {@code <name>.step} (int64 scalar); see
+ * (param's dtype and device: float32 master weights give float32 moments, also when the
+ * forward runs in bf16) and {@code <name>.step} (int64 scalar); see
  * {@link #stateTensors()} and {@link #loadStateTensors(Map)}.
  */
 public final class AdamW {
@@ -189,16 +190,16 @@ public final class AdamW {
     }
 
     /**
-     * The optimiser state by name, for a checkpoint: live views of the moments
-     * (no copy: write them before the next step, or clone) and the step count
-     * of each parameter that has state.
+     * The optimiser state by name, for a checkpoint, on the CPU: the moments (CPU
+     * parameters: live views, no copy: write them before the next step, or clone; other
+     * devices: CPU copies) and the step count of each parameter that has state.
      */
     public Map<String, Tensor> stateTensors() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Slot s : slots.values()) {
             if (s.expAvg == null) continue;
-            out.put(s.name + EXP_AVG, s.expAvg);
-            out.put(s.name + EXP_AVG_SQ, s.expAvgSq);
+            out.put(s.name + EXP_AVG, s.expAvg.cpu());
+            out.put(s.name + EXP_AVG_SQ, s.expAvgSq.cpu());
             out.put(s.name + STEP, torch.scalar_tensor(new Scalar(s.step), new TensorOptions(ScalarType.Long)));
         }
         return out;

@@ -1,6 +1,7 @@
 package ai.lcl4j.train;
 
 import ai.lcl4j.data.source.SourceSpec;
+import ai.lcl4j.model.Precision;
 import ai.lcl4j.ops.Backend;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,13 +37,27 @@ import java.util.List;
  * @param simThreshold    MMC4 image-sentence similarity threshold
  * @param maxImages       images kept per document
  * @param imgFirstProb    probability an image goes before its sentence
+ * @param precision       the forward's arithmetic (FP32 or BF16 autocast); null = auto: BF16 on cuda,
+ *                        FP32 on cpu (the record holds the resolved value, so config.json says what ran)
  */
 public record TrainConfig(String model, List<SourceSpec> data, String tokenizer, Path evalRoot, Path out, long steps,
                           int batchSize, double lr, long warmup, double weightDecay, double beta1, double beta2,
                           double eps, double gradClip, Objective objective, Backend backend,
                           boolean activationCheckpointing, long seed, String device, int workers, int logEvery,
                           int evalEvery, int checkpointEvery, int keepCheckpoints, float simThreshold, int maxImages,
-                          double imgFirstProb) {
+                          double imgFirstProb, Precision precision) {
+
+    /** Precision auto (BF16 on cuda, FP32 on cpu): the record as it was before the precision option. */
+    public TrainConfig(String model, List<SourceSpec> data, String tokenizer, Path evalRoot, Path out, long steps,
+                       int batchSize, double lr, long warmup, double weightDecay, double beta1, double beta2,
+                       double eps, double gradClip, Objective objective, Backend backend,
+                       boolean activationCheckpointing, long seed, String device, int workers, int logEvery,
+                       int evalEvery, int checkpointEvery, int keepCheckpoints, float simThreshold, int maxImages,
+                       double imgFirstProb) {
+        this(model, data, tokenizer, evalRoot, out, steps, batchSize, lr, warmup, weightDecay, beta1, beta2, eps,
+                gradClip, objective, backend, activationCheckpointing, seed, device, workers, logEvery, evalEvery,
+                checkpointEvery, keepCheckpoints, simThreshold, maxImages, imgFirstProb, null);
+    }
 
     public TrainConfig {
         if (model == null || model.isBlank()) throw new IllegalArgumentException("model: a config name or file is needed");
@@ -56,6 +71,12 @@ public record TrainConfig(String model, List<SourceSpec> data, String tokenizer,
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         if (!device.equals("cpu") && !device.equals("cuda"))
             throw new IllegalArgumentException("device must be cpu or cuda, got " + device);
+        if (precision == null) precision = autoPrecision(device);
         if (keepCheckpoints < 1) throw new IllegalArgumentException("keep-checkpoints must be >= 1");
+    }
+
+    /** {@code --precision auto}: bf16 on cuda (LCL-SPEC 7), fp32 on the CPU. */
+    public static Precision autoPrecision(String device) {
+        return "cuda".equals(device) ? Precision.BF16 : Precision.FP32;
     }
 }

@@ -8,11 +8,14 @@ import ai.lcl4j.data.sequence.Batch;
 import ai.lcl4j.data.source.Position;
 import ai.lcl4j.data.text.Tokenizer;
 import ai.lcl4j.data.text.Tokenizers;
+import ai.lcl4j.kernels.LclCudaKernels;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelConfig;
 import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.ModelOptions;
+import ai.lcl4j.model.Precision;
 import ai.lcl4j.model.SpecialTokenIds;
+import ai.lcl4j.ops.Backend;
 import ai.lcl4j.report.Report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +27,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * One LCL training run (LCL-SPEC sections 5 and 7): data → model loss →
@@ -37,6 +43,12 @@ import org.bytedeco.javacpp.PointerScope;
  * the step and every document's randomness is derived from the run seed and
  * the document and its index in the stream, so the step after a resume computes the same loss, bit for bit,
  * as the uninterrupted run.
+ *
+ * <p>Devices and precision: {@code --device cuda} moves the model (initialised on the CPU) to the GPU
+ * and runs the batches there; it needs the CUDA build of libtorch and fails with one line before
+ * anything is written when libtorch (or, on the fused backend, the lcl4j CUDA kernel library) sees no
+ * GPU. {@code --precision bf16} runs the forward under bfloat16 autocast with float32 LayerNorm, losses,
+ * master weights and optimiser state ({@code auto}: bf16 on cuda, fp32 on cpu).
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -105,19 +117,22 @@ public final class Trainer {
         ModelConfig mc = modelConfig(cfg.model());
         Tokenizer tok = Tokenizers.fromSpec(cfg.tokenizer());
         checkTokenizer(tok, mc);
-        if (cfg.device().equals("cuda")) throw new UnsupportedOperationException(
-                "--device cuda: the training loop runs on the CPU in this release (the CUDA kernels are usable "
-                        + "through ai.lcl4j.kernels); use --device cpu");
+        checkDevice(cfg.device(), cfg.backend(), world);
         Files.createDirectories(cfg.out());
         JsonNode configJson = JSON.valueToTree(cfg);
         if (master) Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
         Objective obj = cfg.objective();
         ModelOptions mo = ModelOptions.defaults().withBackend(cfg.backend())
-                .withCheckpoint(cfg.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed()).withGather(dp);
+                .withCheckpoint(cfg.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed()).withGather(dp)
+                .withPrecision(cfg.precision());
 
         SkipLog skips = new SkipLog();
         CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), cfg.keepCheckpoints());
         try (LclModel model = new LclModel(mc, mo)) {
+            // initialised on the CPU (seeded), then moved: the same weights on either device
+            if (cfg.device().equals("cuda")) model.to(new Device("cuda"));
+            if (master && (cfg.device().equals("cuda") || cfg.precision() != Precision.FP32))
+                out.println("device " + cfg.device() + ", precision " + cfg.precision().flagName());
             AdamW opt = new AdamW(DecayGroups.openClip(model.namedParameters(),
                     new AdamW.Options(cfg.lr(), cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay())));
             CosineSchedule schedule = schedule(cfg);
@@ -210,6 +225,47 @@ public final class Trainer {
             if (dp != null) dp.barrier();
             return new Result(cfg.steps(), losses, lastEval, report, allSkips);
         }
+    }
+
+    /**
+     * Fails with a one-line message, before anything is written, when {@code device} cannot run: for
+     * cuda, libtorch must see a CUDA device (the CPU build of libtorch, the default of this build, never
+     * does) and, on the fused backend, the lcl4j CUDA kernel library must load and see one too.
+     */
+    static void checkDevice(String device, Backend backend, int worldSize) {
+        if (!device.equals("cuda")) return;
+        if (!torch.cuda_is_available()) {
+            throw new IllegalArgumentException(gpuLibtorchOnClassPath()
+                    ? "--device cuda: libtorch (CUDA build) sees no CUDA device; check the driver and "
+                            + "CUDA_VISIBLE_DEVICES, or use --device cpu"
+                    : "--device cuda: the CPU build of libtorch is on the class path; build lcl4j with "
+                            + "-Dpytorch.extension=-gpu for the CUDA build, or use --device cpu");
+        }
+        if (worldSize > 1) {
+            throw new IllegalArgumentException("--device cuda: data-parallel training (" + worldSize
+                    + " ranks) runs on the CPU only in this release; use one rank or --device cpu");
+        }
+        if (backend == Backend.FUSED) {
+            int n;
+            try {
+                n = LclCudaKernels.lcl_cuda_device_count();
+            } catch (LinkageError e) {
+                throw new IllegalArgumentException("--device cuda: the lcl4j CUDA kernel library does not load ("
+                        + e.getClass().getSimpleName() + "; was it built with -Dlcl4j.cuda=OFF?); rebuild with "
+                        + "nvcc and -Dlcl4j.cuda=ON, or use --backend libtorch");
+            }
+            if (n <= 0) {
+                throw new IllegalArgumentException("--device cuda: the lcl4j CUDA kernel library reports no CUDA "
+                        + "device (driver too old for its CUDA runtime?); use --backend libtorch or --device cpu");
+            }
+        }
+    }
+
+    /** Whether the Bytedeco libtorch natives on the class path are the CUDA ({@code -gpu}) build. */
+    public static boolean gpuLibtorchOnClassPath() {
+        String dir = "org/bytedeco/pytorch/" + Loader.getPlatform() + "-gpu/";
+        ClassLoader cl = Trainer.class.getClassLoader();
+        return cl.getResource(dir) != null || cl.getResource(dir + "libtorch_cuda.so") != null;
     }
 
     private static ObjectNode state(JsonNode config, Position position, Map<String, Long> skips) {
