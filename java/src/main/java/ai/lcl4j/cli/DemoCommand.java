@@ -35,7 +35,7 @@ final class DemoCommand implements Command {
 
     @Override
     public String description() {
-        return "Train lcl-tiny on the built-in synthetic corpus (CPU, ~10 min on 2 cores), evaluate, write a report.";
+        return "Train lcl-tiny on the built-in synthetic corpus (CPU, ~8 min on 2 cores), evaluate, write a report.";
     }
 
     @Override
