@@ -118,6 +118,8 @@ public final class ProcessGroup implements AutoCloseable {
     private long seq;
     private String brokenBy;
     private boolean closed;
+    /** A collective failed or timed out: its Works (and their references to the backend) may outlive us. */
+    private boolean worksAbandoned;
 
     private ProcessGroup(DistEnv env, Options opts, TimedCall timed, TCPStore store,
                          org.bytedeco.pytorch.Backend backend, PeerMonitor monitor) {
@@ -148,7 +150,10 @@ public final class ProcessGroup implements AutoCloseable {
                 so.timeout(new Milliseconds(timeoutMs));
                 // The classic (non-libuv) server: the one this layer was tested with.
                 so.useLibUV(false);
-                return new TCPStore(env.masterAddr(), so);
+                TCPStore s = new TCPStore(env.masterAddr(), so);
+                // Never deleted by the garbage collector: see the lifetime note at close()
+                s.deallocate(false);
+                return s;
             });
         } catch (TimeoutException e) {
             timed.close();
@@ -169,6 +174,7 @@ public final class ProcessGroup implements AutoCloseable {
             backend = timed.call(what, timeoutMs + GRACE_MS, () -> createBackend(env, opts, store));
         } catch (TimeoutException e) {
             timed.close();
+            // the store stays (leaked): the abandoned backend constructor may still be using it
             throw new DistTimeoutException("rank " + env.rank() + ": " + e.getMessage());
         } catch (LinkageError e) {
             timed.close();
@@ -465,6 +471,7 @@ public final class ProcessGroup implements AutoCloseable {
         try {
             works = issue.get();
         } catch (RuntimeException e) {
+            worksAbandoned = true; // some Works of this collective may have been issued
             throw failed(what, s, e);
         }
         for (Work w : works) {
@@ -472,13 +479,20 @@ public final class ProcessGroup implements AutoCloseable {
                 Boolean ok = timed.call(what, timeoutMs + GRACE_MS, () -> w._wait(new Milliseconds(timeoutMs)));
                 if (!ok) throw new TimeoutException(what + ": Work.wait reported no completion");
             } catch (TimeoutException e) {
+                worksAbandoned = true;
                 throw timedOut(what, s, e);
             } catch (DistException e) {
+                worksAbandoned = true;
                 throw e;
             } catch (Exception e) {
+                worksAbandoned = true;
                 throw failed(what, s, e);
             }
         }
+        // Done: let the Works go now. Each holds a reference to the backend, and the backend must be
+        // gone before the store is deleted (see close()); left to the garbage collector, a Work could
+        // destroy the backend long after close() deleted its store.
+        for (Work w : works) w.close();
     }
 
     private DistException timedOut(String what, long s, Throwable cause) {
@@ -528,15 +542,31 @@ public final class ProcessGroup implements AutoCloseable {
         if (closed) return;
         closed = true;
         monitor.close();
+        boolean stillShuttingDown = false;
         try {
             timed.call("shutting down the backend", Math.min(timeoutMs, 5000), () -> {
                 backend.shutdown();
                 return null;
             });
+        } catch (TimeoutException e) {
+            stillShuttingDown = true;
         } catch (Exception e) {
             // Shutting down after a peer failure can fail too; nothing is left to protect by raising it.
         } finally {
             timed.close();
         }
+        // Lifetime: the Java handle of a `new TCPStore` is the only thing that ever deletes it (the
+        // preset's intrusive-pointer adapter leaves libtorch's count above zero), but the backend keeps a
+        // c10::intrusive_ptr to it and decrements that count when it is destroyed. So the backend must die
+        // first: deleting the store first makes the backend's destructor write into freed memory (into
+        // malloc's free-list links: "malloc(): unsorted double linked list corrupted", much later and
+        // elsewhere; StoreLifetimeTest). The garbage collector would pick either order, so the store is
+        // kept from it (see init()) and deleted here, after our backend handle and every Work (which also
+        // hold the backend) are gone. Where that cannot be known (a collective or the shutdown failed or
+        // timed out, so Works or native calls may still hold the backend) the store is left to the
+        // process's end: a leak, never a corruption.
+        if (stillShuttingDown) return;
+        backend.close();
+        if (!worksAbandoned) store.close();
     }
 }
