@@ -157,7 +157,7 @@ public final class Prefetcher<T> implements Iterator<T>, AutoCloseable {
         return position;
     }
 
-    /** Stops the feeder and the workers and closes the source; idempotent. */
+    /** Stops the feeder and the workers (waiting up to 10 s for each) and closes the source; idempotent. */
     @Override
     public void close() {
         if (closed) return;
@@ -166,6 +166,9 @@ public final class Prefetcher<T> implements Iterator<T>, AutoCloseable {
         workers.shutdownNow();
         try {
             feeder.join(10_000);
+            // a worker may still be reading a document's bytes through the source: let it finish (or
+            // give up on its interrupt) before the source's files are closed under it
+            workers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -130,4 +130,47 @@ class PrefetcherTest {
             }
         }
     }
+
+    /** A source whose close() records how many workers were still inside the worker function. */
+    private static final class ClosingWatch implements DocumentSource {
+        final DocumentSource inner;
+        final AtomicInteger active;
+        volatile int activeAtClose = -1;
+
+        ClosingWatch(DocumentSource inner, AtomicInteger active) {
+            this.inner = inner;
+            this.active = active;
+        }
+
+        @Override public boolean hasNext() { return inner.hasNext(); }
+        @Override public Document next() { return inner.next(); }
+        @Override public Position position() { return inner.position(); }
+        @Override public void seek(Position p) { inner.seek(p); }
+        @Override public SkipLog skips() { return inner.skips(); }
+        @Override public String describe() { return inner.describe(); }
+        @Override public void close() {
+            activeAtClose = active.get();
+            inner.close();
+        }
+    }
+
+    @Test
+    void closeWaitsForWorkersStillReadingBeforeClosingTheSource() {
+        AtomicInteger active = new AtomicInteger();
+        ClosingWatch watch = new ClosingWatch(source(StreamOptions.sequential()), active);
+        Prefetcher<String> p = new Prefetcher<>(watch, d -> {
+            active.incrementAndGet();
+            try {
+                // a slow decode that ignores interrupts, as ImageIO does
+                long end = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < end) Thread.onSpinWait();
+                return FakeFormat.key(d);
+            } finally {
+                active.decrementAndGet();
+            }
+        }, 3, 6);
+        p.next();
+        p.close();
+        assertEquals(0, watch.activeAtClose, "workers still inside fn when the source was closed");
+    }
 }
