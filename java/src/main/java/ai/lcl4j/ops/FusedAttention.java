@@ -42,14 +42,14 @@ public final class FusedAttention {
         for (int i = 0; i < 3; i++) lowerTypes[i] = vals.get(i).scalar_type().intern();
         ScalarType kType = kernelType(vals.get(0));
         // the kernel sees values only: the graph (if kept) stays with the lower segment
-        Tensor q = toType(vals.get(0).detach(), kType), k = toType(vals.get(1).detach(), kType),
-                v = toType(vals.get(2).detach(), kType);
+        Tensor q = Tensors.as(vals.get(0).detach(), kType), k = Tensors.as(vals.get(1).detach(), kType),
+                v = Tensors.as(vals.get(2).detach(), kType);
         AttentionKernel.Output o;
         try (Autocast.Scope off = Autocast.disabledFor(q)) { // an opaque op: runs in its inputs' dtype
             o = kernel.forward(q, k, v, causal, scale, validLens, segmentIds);
         }
         List<Tensor> upper = new ArrayList<>(vals.size() - 2);
-        upper.add(toType(o.out(), lowerTypes[0])); // back to the segment's dtype (CPU under bf16: fp32 kernel)
+        upper.add(Tensors.as(o.out(), lowerTypes[0])); // back to the segment's dtype (CPU under bf16: fp32 kernel)
         for (int i = 3; i < vals.size(); i++) upper.add(vals.get(i).detach());
         Tensor out = o.out(), lse = o.lse();
         return tape.boundary(lower, upper, grads -> {
@@ -60,13 +60,13 @@ public final class FusedAttention {
             } else {
                 AttentionKernel.Grads g;
                 try (Autocast.Scope off = Autocast.disabledFor(q)) {
-                    g = kernel.backward(toType(dOut, kType).contiguous(), q, k, v, out, lse, causal, scale, validLens,
+                    g = kernel.backward(Tensors.as(dOut, kType).contiguous(), q, k, v, out, lse, causal, scale, validLens,
                             segmentIds);
                 }
                 // torch.backward needs each grad in its root's dtype
-                lowerGrads.add(toType(g.dq(), lowerTypes[0]));
-                lowerGrads.add(toType(g.dk(), lowerTypes[1]));
-                lowerGrads.add(toType(g.dv(), lowerTypes[2]));
+                lowerGrads.add(Tensors.as(g.dq(), lowerTypes[0]));
+                lowerGrads.add(Tensors.as(g.dk(), lowerTypes[1]));
+                lowerGrads.add(Tensors.as(g.dv(), lowerTypes[2]));
             }
             // the rule runs once: let the saved inputs and outputs go now, not at the step's end
             for (Tensor t : new Tensor[] {q, k, v, out, lse}) t.reset();
@@ -84,10 +84,5 @@ public final class FusedAttention {
         ScalarType t = q.scalar_type().intern();
         boolean reduced = Autocast.same(t, ScalarType.BFloat16) || Autocast.same(t, ScalarType.Half);
         return reduced && !q.is_cuda() ? ScalarType.Float : t;
-    }
-
-    /** {@code t} in {@code type} (itself when it already is). */
-    static Tensor toType(Tensor t, ScalarType type) {
-        return Autocast.same(t.scalar_type(), type) ? t : t.to(type);
     }
 }

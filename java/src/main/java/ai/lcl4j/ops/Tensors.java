@@ -70,14 +70,19 @@ public final class Tensors {
         return t.scalar_type().value == type.value;
     }
 
+    /** {@code t} in {@code type} (itself when it already is). */
+    public static Tensor as(Tensor t, torch.ScalarType type) {
+        return isType(t, type) ? t : t.to(type);
+    }
+
     /** {@code t} as float32 (itself when it already is). */
     public static Tensor float32(Tensor t) {
-        return isType(t, torch.ScalarType.Float) ? t : t.to(torch.ScalarType.Float);
+        return as(t, torch.ScalarType.Float);
     }
 
     /** {@code t} in the dtype of {@code like} (itself when it already is). */
     public static Tensor like(Tensor t, Tensor like) {
-        return t.scalar_type().value == like.scalar_type().value ? t : t.to(like.scalar_type());
+        return as(t, like.scalar_type());
     }
 
     /** {@code t} on the device of {@code ref} (itself when it is there already). */
