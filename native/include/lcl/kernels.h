@@ -1,11 +1,12 @@
 /*
  * lcl4j kernel library: the C ABI.
  *
- * Two fused operations, each with a forward and a backward, each in two
- * families that share one contract:
+ * Three fused operations (attention, in-batch InfoNCE, LM head + cross
+ * entropy), each with a forward and a backward, each in two families that
+ * share one contract:
  *   lcl_cpu_*   in liblcl4j_cpu   (C++17, threads, fp32 only)
- *   lcl_cuda_*  in liblcl4j_cuda  (CUDA; fp32, bf16 and fp16 for attention,
- *                                  fp32 for InfoNCE)
+ *   lcl_cuda_*  in liblcl4j_cuda  (CUDA; fp32, bf16 and fp16 for attention
+ *                                  and the LM head, fp32 for InfoNCE)
  *
  * Every call takes one plain parameter struct (pointers, strides, dimensions),
  * validates all of it before touching memory, and returns an lcl_status. Nothing
@@ -186,6 +187,58 @@ LCL_API int lcl_cpu_infonce_forward(const lcl_infonce_params* p);
 LCL_API int lcl_cpu_infonce_backward(const lcl_infonce_params* p);
 
 /* ---------------------------------------------------------------------- */
+/* fused LM head + cross-entropy (the generation loss, LCL-SPEC section 5) */
+/*
+ * logits[t][v] = hidden[t] . weight[v]        (Linear(dim -> vocab), no bias)
+ * For every counted token t (targets[t] != ignore_index):
+ *   lse[t] = log sum_v exp(logits[t][v])
+ *   loss   = (1 / normalizer) * sum_t ( lse[t] - logits[t][targets[t]] )
+ * Ignored tokens contribute nothing, get lse[t] = 0 and zero gradients.
+ * The n_tokens x vocab logits are never materialised: the vocabulary is
+ * walked in chunks with an online log-sum-exp.
+ *
+ * Backward, from dloss = dL/dloss and the forward's lse (recomputes logits):
+ *   dlogits[t][v] = dloss / normalizer * (exp(logits[t][v] - lse[t]) - [v == targets[t]])
+ *   dhidden = dlogits weight       (n_tokens, dim)  overwritten, in dtype
+ *   dweight = dlogits^T hidden     (vocab, dim)     overwritten, always fp32
+ *
+ * Forward with gradients: a forward call whose dhidden and dweight are both
+ * non-NULL also writes the gradients for dloss = 1 in the same pass (no
+ * recompute); since they are linear in dloss, the caller scales them by the
+ * real dloss later. dloss is not read by forward.
+ *
+ * Shapes: hidden (n_tokens, dim) with row stride hidden_stride (last dim
+ * contiguous); weight (vocab, dim) contiguous (torch Linear.weight);
+ * targets (n_tokens) int64, each in [0, vocab) or == ignore_index (CPU calls
+ * validate every target; CUDA calls cannot read device memory up front: an
+ * out-of-range target there is treated as ignored). n_tokens >= 0 (0: loss 0).
+ */
+typedef struct lcl_lm_head_params {
+    int64_t n_tokens;
+    int64_t dim;                /* >= 1                                       */
+    int64_t vocab;              /* >= 1                                       */
+    int64_t ignore_index;       /* targets equal to it are skipped (e.g. -100) */
+    float normalizer;           /* > 0: counted targets of the whole batch    */
+    int32_t dtype;              /* of hidden, weight, dhidden: fp32 (CPU); fp32, bf16, fp16 (CUDA) */
+
+    const void* hidden;  int64_t hidden_stride;   /* (n_tokens, dim)        */
+    const void* weight;                           /* (vocab, dim)           */
+    const int64_t* targets;                       /* (n_tokens)             */
+
+    float* loss;                /* (1)         written by forward             */
+    float* lse;                 /* (n_tokens)  written by forward, read by bwd */
+
+    const float* dloss;         /* (1)         backward only                  */
+    void* dhidden;   int64_t dhidden_stride;      /* (n_tokens, dim) dtype  */
+    float* dweight;                               /* (vocab, dim) fp32      */
+
+    void* stream;               /* CUDA only                                  */
+} lcl_lm_head_params;
+
+LCL_API int lcl_cpu_lm_head_forward(const lcl_lm_head_params* p);
+LCL_API int lcl_cpu_lm_head_backward(const lcl_lm_head_params* p);
+
+/* ---------------------------------------------------------------------- */
 /* CUDA family (liblcl4j_cuda). Same contracts; device pointers.           */
 
 /* Number of visible CUDA devices (0 when none or no driver); never fails. */
@@ -194,6 +247,8 @@ LCL_API int lcl_cuda_attention_forward(const lcl_attention_params* p);
 LCL_API int lcl_cuda_attention_backward(const lcl_attention_params* p);
 LCL_API int lcl_cuda_infonce_forward(const lcl_infonce_params* p);
 LCL_API int lcl_cuda_infonce_backward(const lcl_infonce_params* p);
+LCL_API int lcl_cuda_lm_head_forward(const lcl_lm_head_params* p);
+LCL_API int lcl_cuda_lm_head_backward(const lcl_lm_head_params* p);
 
 /* Threads used by the CPU kernels (0 = hardware concurrency, the default). */
 LCL_API void lcl_cpu_set_num_threads(int n);

@@ -32,17 +32,27 @@ import org.bytedeco.pytorch.global.torch;
  * </ol>
  */
 public final class DataParallelScenario {
-    /** Loss tolerance: relative, float32 reduction order (sums split across ranks, then all-reduced). */
-    static final double LOSS_REL = 1e-5;
-    /** Gradient tolerance: max abs difference relative to the reference's max abs value. */
+    /**
+     * Loss tolerance, relative. The two runs compute the same sums in another order (rows split across ranks,
+     * then all-reduced): a float32 sum of n positive terms (cross entropies, InfoNCE terms) is off by at most
+     * n*u relative (u = 2^-24 = 6e-8); the largest such sum here has n < 200 terms, so <= 1.2e-5 in the
+     * worst case, ~sqrt(n)*u = 1e-6 typically. A positive sum is well conditioned, so the bound holds on
+     * every machine, whatever the kernels' ISA level or thread count.
+     */
+    static final double LOSS_REL = 2e-5;
+    /** Gradient tolerance for the InfoNCE rows: max abs difference relative to the reference's max abs value. */
     static final double GRAD_REL = 1e-5;
     /**
-     * Weights after 3 AdamW steps at lr 1e-3: max abs difference <= 3e-5 (1% of lr per step). Not a relative
-     * 1e-5 on the weights: Adam divides each gradient element by its own RMS, so the float rounding noise
-     * (rel ~1e-7) of an element whose gradient is nearly zero is amplified up to a sizeable fraction of lr.
-     * Observed on the 2-core test machine: 6.5e-6 (text.token_embedding.weight, rare tokens).
+     * Per-step parameter gradients (mean over ranks vs single process), per tensor in L2:
+     * {@code ||g_dp - g_ref|| <= GRAD_L2_REL * ||g_ref|| + GRAD_L2_FLOOR * ||g_all|| * sqrt(numel / numel_all)}.
+     * The first term is the reduction-order error of a well-conditioned tensor (sums of a few hundred float32
+     * terms through a dozen layers: a few hundred u, i.e. ~1e-5; 1e-4 leaves a factor 10). The second is the
+     * floor for tensors whose gradient is itself a near-cancellation (tiny against the model's gradient
+     * g_all): their error is set by the magnitude of the cancelling terms, i.e. by the model's gradient scale,
+     * not by their own norm.
      */
-    static final double WEIGHT_ABS = 3e-5;
+    static final double GRAD_L2_REL = 1e-4;
+    static final double GRAD_L2_FLOOR = 1e-5;
 
     public static void main(String[] args) throws Exception {
         DistEnv env = DistEnv.fromEnvironment();
@@ -115,33 +125,117 @@ public final class DataParallelScenario {
             dp.broadcastWeights(par.parameters());
             AdamW refOpt = new AdamW(DecayGroups.openClip(ref.namedParameters(), new AdamW.Options(lr, 0.9, 0.98, 1e-6, 0.2)));
             AdamW parOpt = new AdamW(DecayGroups.openClip(par.namedParameters(), new AdamW.Options(lr, 0.9, 0.98, 1e-6, 0.2)));
+            Map<String, Tensor> init = clones(ref.namedParameters());
             for (int i = 0; i < 3; i++) {
                 TestBatches tb = batches[i];
-                refLoss[i] = TrainStep.run(ref, refOpt, null, tb.images, tb.tokens, lr, clip, i + 1, List.of()).loss();
                 long first = dp.rank() == 0 ? 0 : split, rows = dp.rank() == 0 ? split : 2L * b - split;
                 Tensor tokens = tb.tokens.narrow(0, first, rows).contiguous();
                 long imgBefore = dp.rank() == 0 ? 0 : images(cfg, tb.tokens.narrow(0, 0, split));
                 long imgMine = images(cfg, tokens);
                 Tensor imgs = imgMine == 0 ? null : tb.images.narrow(0, imgBefore, imgMine).contiguous();
+                // the gradient of the data-parallel step against the single-process one at the same weights (the
+                // reference's): well conditioned per tensor in L2, unlike the weights after a normalised update
+                Map<String, Tensor> own = clones(par.namedParameters());
+                copyInto(par, ref.namedParameters());
+                Map<String, Tensor> dpGrads = gradients(par, dp, imgs, tokens);
+                copyInto(par, own);
+                checkGradients("split " + split + " step " + (i + 1), gradients(ref, null, tb.images, tb.tokens), dpGrads);
+                refLoss[i] = TrainStep.run(ref, refOpt, null, tb.images, tb.tokens, lr, clip, i + 1, List.of()).loss();
                 dpLoss[i] = TrainStep.run(par, parOpt, dp, imgs, tokens, lr, clip, i + 1, List.of()).loss();
                 System.out.printf("SPLIT %d STEP %d rank %d: pairs %d images %d loss single=%.9f dp=%.9f%n", split, i + 1, dp.rank(),
                         InterleavedLayout.of(tokens, cfg.specialTokenIds(), cfg.numImageTokens(), cfg.contextLength(),
                                 cfg.textCfg().vocabSize()).numPairs(), imgMine, refLoss[i], dpLoss[i]);
                 check("split " + split + " step " + (i + 1) + " loss", rel(dpLoss[i], refLoss[i]), LOSS_REL, "");
             }
+            // Weights are NOT compared to a relative tolerance: AdamW divides each gradient element by its own
+            // RMS, so an element whose gradient is a near-cancellation (|g| ~ eps ~ its rounding noise) moves by
+            // an O(lr) amount whose sign and size depend on reduction order, on any machine. What the analysis
+            // guarantees is Adam's bound on the normalised step, |m_hat / (sqrt(v_hat) + eps)| <= B_t (below),
+            // so no element of the two runs can differ by more than sum_t 2 lr B_t. The trajectory itself is
+            // pinned by the gradients and the losses of steps 2 and 3 above, which are well conditioned.
+            double bound = 0;
+            for (int t = 1; t <= 3; t++) bound += 2 * lr * adamStepBound(t, 0.9, 0.98);
             double worst = 0;
             String worstName = "";
             for (Map.Entry<String, Tensor> en : ref.namedParameters().entrySet()) {
-                double d = en.getValue().sub(par.namedParameters().get(en.getKey())).abs().max().item_double();
+                Tensor p = par.namedParameters().get(en.getKey());
+                double d = en.getValue().sub(p).abs().max().item_double();
                 if (d > worst) {
                     worst = d;
                     worstName = en.getKey();
                 }
+                // and every parameter really moved on both sides (an update skipped on a rank cannot hide)
+                double movedRef = en.getValue().sub(init.get(en.getKey())).abs().max().item_double();
+                double movedPar = p.sub(init.get(en.getKey())).abs().max().item_double();
+                if ((movedRef > 0) != (movedPar > 0))
+                    throw new AssertionError("CHECK split " + split + " " + en.getKey() + " moved in one run only: single "
+                            + movedRef + " dp " + movedPar);
             }
-            check("split " + split + " weights after 3 steps (max abs diff, at " + worstName + ")", worst, WEIGHT_ABS, "");
+            check("split " + split + " weights after 3 steps (max abs diff, at " + worstName + ", Adam bound)", worst,
+                    bound, "");
             dp.checkWeights(par.parameters(), 3);
             System.out.println("CHECK replicas identical ok");
         }
+    }
+
+    /**
+     * The largest possible |m_hat_t / sqrt(v_hat_t)| of Adam with bias correction after t steps, for any
+     * gradients (Cauchy-Schwarz on m = (1-b1) sum b1^(t-i) g_i against v = (1-b2) sum b2^(t-i) g_i^2).
+     */
+    static double adamStepBound(int t, double b1, double b2) {
+        double s = 0;
+        for (int i = 0; i < t; i++) s += Math.pow(b1 * b1 / b2, i);
+        return (1 - b1) / (1 - Math.pow(b1, t)) * Math.sqrt((1 - Math.pow(b2, t)) / (1 - b2)) * Math.sqrt(s);
+    }
+
+    /** Parameter gradients of one batch (data parallel: averaged over the ranks), the model's grads left zero. */
+    static Map<String, Tensor> gradients(LclModel model, DataParallel dp, Tensor images, Tensor tokens) {
+        LossResult r = model.loss(images, tokens);
+        r.backward();
+        if (dp != null) dp.averageGradients(model.parameters());
+        Map<String, Tensor> g = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> en : model.namedParameters().entrySet()) {
+            Tensor grad = en.getValue().grad();
+            g.put(en.getKey(), grad.defined() ? grad.clone() : torch.zeros_like(en.getValue()));
+            if (grad.defined()) grad.zero_();
+        }
+        return g;
+    }
+
+    static void checkGradients(String label, Map<String, Tensor> ref, Map<String, Tensor> dp) {
+        double all = 0;
+        long numelAll = 0;
+        for (Tensor g : ref.values()) {
+            all += Math.pow(g.norm().item_double(), 2);
+            numelAll += g.numel();
+        }
+        all = Math.sqrt(all);
+        double worst = 0;
+        String worstName = "";
+        for (Map.Entry<String, Tensor> en : ref.entrySet()) {
+            Tensor r = en.getValue();
+            double err = dp.get(en.getKey()).sub(r).norm().item_double();
+            double tol = GRAD_L2_REL * r.norm().item_double() + GRAD_L2_FLOOR * all * Math.sqrt((double) r.numel() / numelAll);
+            if (!(err <= tol))
+                throw new AssertionError("CHECK " + label + " gradient " + en.getKey() + " FAILED: ||diff|| " + err + " > " + tol);
+            if (err / tol > worst) {
+                worst = err / tol;
+                worstName = en.getKey();
+            }
+        }
+        System.out.printf("CHECK %s gradients ok (worst %s at %.2f of its tolerance)%n", label, worstName, worst);
+    }
+
+    static void copyInto(LclModel model, Map<String, Tensor> values) {
+        try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (Map.Entry<String, Tensor> en : model.namedParameters().entrySet()) en.getValue().copy_(values.get(en.getKey()));
+        }
+    }
+
+    static Map<String, Tensor> clones(Map<String, Tensor> params) {
+        Map<String, Tensor> c = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> en : params.entrySet()) c.put(en.getKey(), en.getValue().detach().clone());
+        return c;
     }
 
     static long images(ModelConfig cfg, Tensor tokens) {
