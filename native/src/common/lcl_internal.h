@@ -31,6 +31,10 @@ LCL_API int validate_attention(const lcl_attention_params* p, bool backward, boo
                                Memory memory, const char* who);
 LCL_API int validate_infonce(const lcl_infonce_params* p, bool backward, Memory memory,
                              const char* who);
+// Validate an LM-head call; `allow_half` admits bf16/fp16 (CUDA). A forward with
+// dhidden or dweight set is a forward with gradients and needs both.
+LCL_API int validate_lm_head(const lcl_lm_head_params* p, bool backward, bool allow_half, Memory memory,
+                             const char* who);
 
 // Runs `body` (returning an lcl_status) and turns C++ exceptions into status
 // codes: nothing may unwind through the C ABI into the JVM.

@@ -131,4 +131,66 @@ int validate_infonce(const lcl_infonce_params* p, bool backward, Memory memory, 
     return LCL_OK;
 }
 
+int validate_lm_head(const lcl_lm_head_params* p, bool backward, bool allow_half, Memory memory,
+                     const char* who) {
+    if (p == nullptr) return fail(LCL_ERR_NULL_POINTER, "%s: params is NULL", who);
+    if (p->n_tokens < 0)
+        return fail(LCL_ERR_BAD_SHAPE, "%s: n_tokens must be >= 0, got %" PRId64, who, p->n_tokens);
+    if (p->dim < 1) return fail(LCL_ERR_BAD_SHAPE, "%s: dim must be >= 1, got %" PRId64, who, p->dim);
+    if (p->vocab < 1) return fail(LCL_ERR_BAD_SHAPE, "%s: vocab must be >= 1, got %" PRId64, who, p->vocab);
+    if (p->vocab > kMaxElements / p->dim) return fail(LCL_ERR_BAD_SHAPE, "%s: vocab*dim overflows", who);
+    if (p->n_tokens > 0 && p->n_tokens > kMaxElements / p->dim)
+        return fail(LCL_ERR_BAD_SHAPE, "%s: n_tokens*dim overflows", who);
+    if (!std::isfinite(p->normalizer) || p->normalizer <= 0.0f)
+        return fail(LCL_ERR_BAD_VALUE, "%s: normalizer must be finite and > 0, got %g", who,
+                    double(p->normalizer));
+    switch (p->dtype) {
+        case LCL_FLOAT32: break;
+        case LCL_BFLOAT16:
+        case LCL_FLOAT16:
+            if (!allow_half)
+                return fail(LCL_ERR_BAD_DTYPE, "%s: dtype %s is not supported here (float32 only)",
+                            who, p->dtype == LCL_BFLOAT16 ? "bfloat16" : "float16");
+            break;
+        default: return fail(LCL_ERR_BAD_DTYPE, "%s: unknown dtype %d", who, p->dtype);
+    }
+    if (p->hidden_stride < p->dim)
+        return fail(LCL_ERR_BAD_STRIDE, "%s: hidden_stride must be >= dim (%" PRId64 "), got %" PRId64,
+                    who, p->dim, p->hidden_stride);
+    struct Named { const void* ptr; const char* name; };
+    const Named inputs[] = {{p->hidden, "hidden"}, {p->weight, "weight"}, {p->targets, "targets"},
+                            {p->lse, "lse"}};
+    for (const Named& t : inputs)
+        if (t.ptr == nullptr) return fail(LCL_ERR_NULL_POINTER, "%s: %s is NULL", who, t.name);
+    // forward writes loss (and, with both gradient buffers given, the dloss = 1 gradients);
+    // backward reads dloss and the saved lse and writes both gradients
+    const bool grads = backward || p->dhidden != nullptr || p->dweight != nullptr;
+    if (!backward && p->loss == nullptr) return fail(LCL_ERR_NULL_POINTER, "%s: loss is NULL", who);
+    if (backward && p->dloss == nullptr) return fail(LCL_ERR_NULL_POINTER, "%s: dloss is NULL", who);
+    if (grads) {
+        if (p->dhidden == nullptr)
+            return fail(LCL_ERR_NULL_POINTER, "%s: dhidden is NULL%s", who,
+                        backward ? "" : " (a forward with gradients needs both dhidden and dweight)");
+        if (p->dweight == nullptr)
+            return fail(LCL_ERR_NULL_POINTER, "%s: dweight is NULL%s", who,
+                        backward ? "" : " (a forward with gradients needs both dhidden and dweight)");
+        if (p->dhidden_stride < p->dim)
+            return fail(LCL_ERR_BAD_STRIDE, "%s: dhidden_stride must be >= dim (%" PRId64 "), got %" PRId64,
+                        who, p->dim, p->dhidden_stride);
+    }
+    if (memory == Memory::Host) {
+        for (int64_t t = 0; t < p->n_tokens; ++t) {
+            const int64_t y = p->targets[t];
+            if (y != p->ignore_index && (y < 0 || y >= p->vocab))
+                return fail(LCL_ERR_BAD_VALUE,
+                            "%s: targets[%" PRId64 "] must be in [0, vocab=%" PRId64 ") or ignore_index (%" PRId64
+                            "), got %" PRId64,
+                            who, t, p->vocab, p->ignore_index, y);
+        }
+        if (backward && !std::isfinite(*p->dloss))
+            return fail(LCL_ERR_BAD_VALUE, "%s: dloss must be finite, got %g", who, double(*p->dloss));
+    }
+    return LCL_OK;
+}
+
 }  // namespace lcl
