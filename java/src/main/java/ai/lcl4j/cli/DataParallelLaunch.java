@@ -7,6 +7,7 @@ import ai.lcl4j.train.TrainConfig;
 import ai.lcl4j.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,41 +19,49 @@ import java.util.Map;
  * ranks of itself through {@link Launcher} (same JVM flags, classpath, main class and arguments; each
  * child gets RANK/WORLD_SIZE/... in its environment) and waits, or it is one rank (RANK and WORLD_SIZE in
  * the environment, from the launcher or torchrun-style tooling) and trains with a {@link DataParallel}
- * group, or it is a single process.
+ * group, or it is a single process. Either way the process that wrote the run folder then draws its report
+ * ({@link RunReport}).
  */
 final class DataParallelLaunch {
     static final String MAIN = "ai.lcl4j.cli.Main";
 
     record Plan(boolean launch, DistEnv env, Duration timeout, int checksumEvery) {}
 
+    /** A finished run, and its report: null on a data-parallel rank other than 0 (rank 0 draws it). */
+    record Trained(Trainer.Result result, Path report) {}
+
     private DataParallelLaunch() {}
 
-    static Plan plan(ParsedArgs a, Map<String, String> environment) {
-        int nproc = a.get(TrainFlags.NPROC), nnodes = a.get(TrainFlags.NNODES);
-        Duration timeout = Duration.ofSeconds(a.get(TrainFlags.DIST_TIMEOUT));
-        int every = a.get(TrainFlags.CHECKSUM_EVERY);
+    static Plan plan(TrainConfig.Distributed d, Map<String, String> environment) {
+        Duration timeout = Duration.ofSeconds(d.timeoutSeconds());
+        int every = d.checksumEvery();
         boolean isRank = environment.get("RANK") != null && !environment.get("RANK").isBlank();
-        if (!isRank && (nproc > 1 || nnodes > 1)) return new Plan(true, null, timeout, every);
+        if (!isRank && (d.nprocPerNode() > 1 || d.nnodes() > 1)) return new Plan(true, null, timeout, every);
         Map<String, String> env = new HashMap<>(environment);
-        if (a.get(TrainFlags.MASTER_ADDR) != null) env.put("MASTER_ADDR", a.get(TrainFlags.MASTER_ADDR));
-        if (a.get(TrainFlags.MASTER_PORT) != null && a.get(TrainFlags.MASTER_PORT) > 0)
-            env.put("MASTER_PORT", Integer.toString(a.get(TrainFlags.MASTER_PORT)));
+        if (d.masterAddr() != null) env.put("MASTER_ADDR", d.masterAddr());
+        if (d.masterPort() != null && d.masterPort() > 0) env.put("MASTER_PORT", Integer.toString(d.masterPort()));
         return new Plan(false, DistEnv.resolve(new String[0], env), timeout, every);
     }
 
-    static Trainer.Result train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, boolean resume, PrintStream out)
+    static Trained train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, boolean resume, PrintStream out)
             throws IOException {
-        if (!plan.env().isDistributed()) return new Trainer(cfg, eval, resume, out).run();
+        if (!plan.env().isDistributed()) {
+            Trainer.Result r = new Trainer(cfg, eval, resume, out).run();
+            return new Trained(r, RunReport.render(cfg, r));
+        }
         DataParallel dp = DataParallel.init(plan.env(), plan.timeout(), plan.checksumEvery());
         try {
-            return new Trainer(cfg, eval, resume, out, dp).run();
+            Trainer.Result r = new Trainer(cfg, eval, resume, out, dp).run();
+            Path report = r.wroteRunFolder() ? RunReport.render(cfg, r) : null;
+            dp.barrier();   // the other ranks wait until rank 0's report is written
+            return new Trained(r, report);
         } finally {
             dp.close();
         }
     }
 
     /** Starts this machine's ranks (this very command line, once per rank) and returns the launcher's code. */
-    static int launchLocalRanks(ParsedArgs a, PrintStream out, PrintStream err) throws UsageException {
+    static int launchLocalRanks(TrainConfig.Distributed d, PrintStream out) throws UsageException {
         List<String> cmd = ProcessHandle.current().info().arguments().map(List::of).orElse(List.of());
         int main = cmd.indexOf(MAIN);
         if (main < 0)
@@ -68,10 +77,9 @@ final class DataParallelLaunch {
             jvm.add(s);
         }
         List<String> rest = cmd.subList(main + 1, cmd.size());
-        int nnodes = a.get(TrainFlags.NNODES);
-        Integer port = a.get(TrainFlags.MASTER_PORT);
-        Launcher.Spec spec = new Launcher.Spec(a.get(TrainFlags.NPROC), MAIN, rest, jvm, null, Duration.ofSeconds(30),
-                null, nnodes, a.get(TrainFlags.NODE_RANK), a.get(TrainFlags.MASTER_ADDR), port == null ? 0 : port);
+        Integer port = d.masterPort();
+        Launcher.Spec spec = new Launcher.Spec(d.nprocPerNode(), MAIN, rest, jvm, null, Duration.ofSeconds(30),
+                null, d.nnodes(), d.nodeRank(), d.masterAddr(), port == null ? 0 : port);
         return Launcher.run(spec, out);
     }
 }

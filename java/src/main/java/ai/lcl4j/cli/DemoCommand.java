@@ -1,7 +1,6 @@
 package ai.lcl4j.cli;
 
 import ai.lcl4j.data.source.SourceSpec;
-import ai.lcl4j.ops.Backend;
 import ai.lcl4j.train.Objective;
 import ai.lcl4j.train.TrainConfig;
 import ai.lcl4j.train.Trainer;
@@ -15,17 +14,21 @@ import java.util.Map;
  * {@code lcl4j demo}: the README's main command. Writes the synthetic corpus if
  * absent, trains lcl-tiny with LCL on the CPU, evaluates zero-shot
  * classification and retrieval on the held-out split, and prints where the
- * report is. No downloads.
+ * report is. No downloads. Its run is {@code train}'s defaults with the few
+ * settings a short CPU run of a tiny model wants ({@link #config}); the flags
+ * below that share {@code train}'s meaning share its defaults too.
  */
 final class DemoCommand implements Command {
+    private static final TrainConfig D = TrainConfig.defaults();
+
     static final Option<Path> DATA = Option.path("data-root", "synthetic corpus root (written if absent)").withDefault(Path.of("demo-data"));
     static final Option<Path> OUT = Option.path("out", "run folder").withDefault(Path.of("runs/demo"));
     static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(2000L).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(16).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(D.data().batchSize()).check(v -> v >= 1, "must be >= 1");
     static final Option<Double> LR = Option.number("lr", "peak learning rate").withDefault(1e-3).check(v -> v > 0, "must be > 0");
-    static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl, contrastive or generation").withDefault(Objective.LCL);
+    static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl, contrastive or generation").withDefault(D.objective());
     static final Option<Integer> EVAL_EVERY = Option.integer("eval-every", "steps between evaluations").withDefault(250).check(v -> v >= 0, "must be >= 0");
-    static final Option<Long> SEED = Option.longInt("seed", "seed").withDefault(0L);
+    static final Option<Long> SEED = Option.longInt("seed", "seed").withDefault(D.seed());
     static final Option<Boolean> RESUME = Option.flag("resume", "continue from the latest checkpoint in --out").withDefault(false);
 
     @Override
@@ -48,11 +51,12 @@ final class DemoCommand implements Command {
         Path root = a.get(DATA);
         if (!Files.isDirectory(root.resolve("train")) || !Files.isDirectory(root.resolve("eval"))) {
             out.println("writing the synthetic corpus to " + root + " ...");
-            out.println("wrote " + MakeDemoDataCommand.write(root, MakeDemoDataCommand.config(0, 2000, 250, 64, 50, 500, false)));
+            out.println("wrote " + MakeDemoDataCommand.write(root, MakeDemoDataCommand.DEFAULTS));
         }
         TrainConfig cfg = config(root, a.get(OUT), a.get(STEPS), a.get(BATCH), a.get(LR), a.get(OBJECTIVE),
                 a.get(EVAL_EVERY), a.get(SEED));
-        Trainer.Result r = new Trainer(cfg, Evaluations.forRoot(cfg.evalRoot()), a.get(RESUME), out).run();
+        Trainer.Result r = new Trainer(cfg, Evaluations.forRoot(cfg.data().evalRoot()), a.get(RESUME), out).run();
+        Path report = RunReport.render(cfg, r);
         out.println();
         out.println("final losses: " + r.lastLosses());
         Map<String, Double> ev = r.lastEval();
@@ -73,16 +77,23 @@ final class DemoCommand implements Command {
                             dir.replace('_', ' '), 100 * r1, 100 * r10, 100 / n, 1000 / n, n.longValue());
             }
         }
-        out.println("report: " + r.report().toAbsolutePath());
+        out.println("report: " + report.toAbsolutePath());
         return Cli.EXIT_OK;
     }
 
-    /** The demo's run: lcl-tiny, built-in tokenizer, short warm-up, small-model learning rate. */
+    /**
+     * The demo's run: {@code train}'s defaults (lcl-tiny, built-in tokenizer, CPU) on the corpus under
+     * {@code root}, with a warm-up of a tenth of the run (at most 50 steps), weight decay 0.1 (a small
+     * model on little data), a checkpoint every 100 steps (at least one per run) and 2 of them kept.
+     */
     static TrainConfig config(Path root, Path out, long steps, int batch, double lr, Objective objective, int evalEvery,
                               long seed) {
-        return new TrainConfig("lcl-tiny", List.of(SourceSpec.of("mmc4", root.resolve("train"))), "builtin",
-                root.resolve("eval"), out, steps, batch, lr, Math.min(50, steps / 10), 0.1, 0.9, 0.98, 1e-6, 1.0,
-                objective, Backend.FUSED, false, seed, "cpu", 2, 10, evalEvery, Math.max(1, (int) Math.min(100, steps)),
-                2, 0.24f, 6, 0.5);
+        return D.withOut(out).withObjective(objective).withSeed(seed)
+                .withData(D.data().withSources(List.of(SourceSpec.of("mmc4", root.resolve("train"))))
+                        .withEvalRoot(root.resolve("eval")).withBatchSize(batch))
+                .withSchedule(new TrainConfig.Schedule(lr, Math.min(50, steps / 10)))
+                .withOptimiser(D.optimiser().withWeightDecay(0.1))
+                .withLoop(D.loop().withSteps(steps).withEvalEvery(evalEvery)
+                        .withCheckpoints(Math.max(1, (int) Math.min(100, steps)), 2));
     }
 }

@@ -6,7 +6,7 @@ import ai.lcl4j.eval.EvalSpec;
 import ai.lcl4j.eval.Evaluator;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelOptions;
-import ai.lcl4j.train.Trainer;
+import ai.lcl4j.train.TrainConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,9 +21,9 @@ import java.util.Map;
  * for given weights; prints the metrics as JSON.
  */
 final class EvalCommand implements Command {
-    static final Option<String> MODEL = Option.string("model", "model config name or JSON file").withDefault("lcl-tiny");
+    static final Option<String> MODEL = Option.string("model", "model config name or JSON file").withDefault(TrainConfig.defaults().model());
     static final Option<Path> WEIGHTS = Option.path("weights", "run folder, checkpoint folder or .safetensors file").required();
-    static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip:PATH | hf:PATH").withDefault("builtin");
+    static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip:PATH | hf:PATH").withDefault(TrainConfig.defaults().tokenizer());
     static final Option<Path> EVAL = Option.path("eval-data", "an eval folder in the make-demo-data layout");
     static final Option<Path> CLASSIFY = Option.path("classify", "image folder with one sub-folder per class (zero-shot)");
     static final Option<Path> CLASSNAMES = Option.path("classnames", "class names, one per line in sorted folder order");
@@ -55,7 +55,7 @@ final class EvalCommand implements Command {
             throw new UsageException("nothing to evaluate: give --eval-data, --classify or --retrieval");
         Tokenizer tok = Tokenizers.fromSpec(a.get(TOKENIZER));
         try (LclModel model = Weights.load(a.get(MODEL), a.get(WEIGHTS), ModelOptions.defaults())) {
-            Trainer.checkTokenizer(tok, model.config());
+            Tokenizers.requireFits(tok, model.config());
             Map<String, Double> m = Evaluator.evaluate(model, tok, spec, note -> err.println("[eval] " + note));
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
         }

@@ -2,6 +2,7 @@ package ai.lcl4j.cli;
 
 import ai.lcl4j.eval.EvalSpec;
 import ai.lcl4j.eval.Evaluator;
+import ai.lcl4j.metrics.MetricKeys;
 import ai.lcl4j.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;

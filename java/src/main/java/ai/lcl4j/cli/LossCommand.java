@@ -5,6 +5,7 @@ import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.LossResult;
 import ai.lcl4j.model.ModelOptions;
 import ai.lcl4j.ops.Backend;
+import ai.lcl4j.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -20,10 +21,10 @@ import org.bytedeco.pytorch.global.torch;
  * reference Python code on the same weights and batch.
  */
 final class LossCommand implements Command {
-    static final Option<String> MODEL = Option.string("model", "model config name or JSON file").withDefault("lcl-tiny");
+    static final Option<String> MODEL = Option.string("model", "model config name or JSON file").withDefault(TrainConfig.defaults().model());
     static final Option<Path> WEIGHTS = Option.path("weights", "safetensors weights (or a run/checkpoint folder)").required();
     static final Option<Path> BATCH = Option.path("batch", "safetensors with images float32 (N,3,H,W) and text int64 (B,L)").required();
-    static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused or libtorch").withDefault(Backend.FUSED);
+    static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused or libtorch").withDefault(TrainConfig.defaults().compute().backend());
 
     @Override
     public String name() {

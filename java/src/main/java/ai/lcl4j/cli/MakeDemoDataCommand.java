@@ -8,14 +8,17 @@ import java.nio.file.Path;
 
 /** {@code lcl4j make-demo-data}: the built-in synthetic interleaved corpus (MMC4 format) and its eval split. */
 final class MakeDemoDataCommand implements Command {
+    /** The corpus this command writes by default (and the demo writes): SynthConfig's, in shards of 250. */
+    static final SynthConfig DEFAULTS = SynthConfig.defaults(0).withDocuments(SynthConfig.defaults(0).documents(), 250);
+
     static final Option<Path> OUT = Option.path("out", "corpus root (train/, eval/)").withDefault(Path.of("demo-data"));
-    static final Option<Integer> DOCS = Option.integer("documents", "training documents").withDefault(2000).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> PER_SHARD = Option.integer("docs-per-shard", "documents per MMC4 shard").withDefault(250).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> SIZE = Option.integer("image-size", "image side in pixels").withDefault(64).check(v -> v >= 16, "must be >= 16");
-    static final Option<Integer> EVAL_PER_CLASS = Option.integer("eval-per-class", "held-out images per class").withDefault(50).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> RETRIEVAL = Option.integer("retrieval-pairs", "held-out image-caption pairs").withDefault(500).check(v -> v >= 1, "must be >= 1");
-    static final Option<Boolean> WANJUAN = Option.flag("wanjuan", "also write the documents in WanJuan format").withDefault(false);
-    static final Option<Long> SEED = Option.longInt("seed", "corpus seed").withDefault(0L);
+    static final Option<Integer> DOCS = Option.integer("documents", "training documents").withDefault(DEFAULTS.documents()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> PER_SHARD = Option.integer("docs-per-shard", "documents per MMC4 shard").withDefault(DEFAULTS.docsPerShard()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> SIZE = Option.integer("image-size", "image side in pixels").withDefault(DEFAULTS.imageSize()).check(v -> v >= 16, "must be >= 16");
+    static final Option<Integer> EVAL_PER_CLASS = Option.integer("eval-per-class", "held-out images per class").withDefault(DEFAULTS.evalPerClass()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> RETRIEVAL = Option.integer("retrieval-pairs", "held-out image-caption pairs").withDefault(DEFAULTS.retrievalPairs()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Boolean> WANJUAN = Option.flag("wanjuan", "also write the documents in WanJuan format").withDefault(DEFAULTS.writeWanJuan());
+    static final Option<Long> SEED = Option.longInt("seed", "corpus seed").withDefault(DEFAULTS.seed());
 
     @Override
     public String name() {

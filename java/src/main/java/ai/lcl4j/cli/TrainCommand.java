@@ -25,14 +25,15 @@ final class TrainCommand implements Command {
     public int run(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
         TrainFlags.checkModel(args);
         TrainConfig cfg = TrainFlags.config(args, TrainFlags.sources(args));
-        DataParallelLaunch.Plan plan = DataParallelLaunch.plan(args, System.getenv());
-        if (plan.launch()) return DataParallelLaunch.launchLocalRanks(args, out, err);
-        Trainer.Result r = DataParallelLaunch.train(plan, cfg, Evaluations.forRoot(cfg.evalRoot()),
+        DataParallelLaunch.Plan plan = DataParallelLaunch.plan(cfg.distributed(), System.getenv());
+        if (plan.launch()) return DataParallelLaunch.launchLocalRanks(cfg.distributed(), out);
+        DataParallelLaunch.Trained t = DataParallelLaunch.train(plan, cfg, Evaluations.forRoot(cfg.data().evalRoot()),
                 args.get(TrainFlags.RESUME), out);
-        if (r.report() == null) return Cli.EXIT_OK;   // a data-parallel rank other than 0: rank 0 reports
+        if (t.report() == null) return Cli.EXIT_OK;   // a data-parallel rank other than 0: rank 0 reports
+        Trainer.Result r = t.result();
         out.println("final losses " + r.lastLosses());
         if (!r.lastEval().isEmpty()) out.println("final eval " + r.lastEval());
-        out.println("report: " + r.report());
+        out.println("report: " + t.report());
         return Cli.EXIT_OK;
     }
 }

@@ -1,68 +1,88 @@
 package ai.lcl4j.cli;
 
 import ai.lcl4j.data.source.SourceSpec;
+import ai.lcl4j.data.source.SourceType;
+import ai.lcl4j.data.source.SourceTypes;
+import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.Precision;
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.train.Objective;
 import ai.lcl4j.train.TrainConfig;
-import ai.lcl4j.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The flags of {@code train} (and {@code demo}, which presets some), and their TrainConfig. */
+/**
+ * The flags of {@code train} and their TrainConfig. Every default shown and used here is the value of
+ * {@link TrainConfig#defaults()}; the source types --data accepts and lists are {@link SourceTypes}'.
+ */
 final class TrainFlags {
     private TrainFlags() {}
 
+    private static final TrainConfig D = TrainConfig.defaults();
+    private static final TrainConfig.Distributed DD = D.distributed();
+
     static final Option<String> MODEL = Option.string("model", "built-in model config (lcl-tiny, ViT-B-32, "
-            + "ViT-B-32-interleaved, ViT-B-16) or a JSON config file").withDefault("lcl-tiny");
-    static final Option<List<String>> DATA = Option.strings("data", "training source TYPE:PATH[;images=DIR][;weight=W],"
-            + " TYPE in mmc4|obelics|wanjuan|wds|csv; repeat to mix sources by weight");
+            + "ViT-B-32-interleaved, ViT-B-16) or a JSON config file").withDefault(D.model());
+    static final Option<List<String>> DATA = Option.strings("data", dataHelp());
     static final Option<Path> DATA_SPEC = Option.path("data-spec", "JSON file with a list of source specs "
             + "({type, path, images, weight, ...}) instead of --data");
     static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip:/path/bpe_simple_vocab_16e6.txt.gz"
-            + " | hf:/path/tokenizer.json").withDefault("builtin");
+            + " | hf:/path/tokenizer.json").withDefault(D.tokenizer());
     static final Option<Path> EVAL = Option.path("eval-data", "held-out split (eval/ layout of make-demo-data) for "
             + "zero-shot and retrieval during training");
-    static final Option<Path> OUT = Option.path("out", "run folder (metrics, checkpoints, report)").withDefault(Path.of("runs/train"));
-    static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(1000L).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(16).check(v -> v >= 1, "must be >= 1");
-    static final Option<Double> LR = Option.number("lr", "peak learning rate").withDefault(3e-4).check(v -> v > 0, "must be > 0");
-    static final Option<Long> WARMUP = Option.longInt("warmup", "linear warm-up steps").withDefault(2000L).check(v -> v >= 0, "must be >= 0");
-    static final Option<Double> WD = Option.number("weight-decay", "AdamW decoupled weight decay").withDefault(0.2).check(v -> v >= 0, "must be >= 0");
-    static final Option<Double> BETA1 = Option.number("beta1", "AdamW beta1").withDefault(0.9).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
-    static final Option<Double> BETA2 = Option.number("beta2", "AdamW beta2").withDefault(0.98).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
-    static final Option<Double> EPS = Option.number("eps", "AdamW epsilon").withDefault(1e-6).check(v -> v > 0, "must be > 0");
-    static final Option<Double> CLIP = Option.number("grad-clip", "max global gradient norm (0 = off)").withDefault(1.0).check(v -> v >= 0, "must be >= 0");
-    static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl (default), contrastive or generation (the ablations)").withDefault(Objective.LCL);
-    static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused (lcl4j kernels) or libtorch (plain libtorch ops)").withDefault(Backend.FUSED);
-    static final Option<Boolean> ACT_CKPT = Option.flag("activation-checkpointing", "recompute each block in backward (long contexts)").withDefault(false);
-    static final Option<Long> SEED = Option.longInt("seed", "seed of init, data order and augmentation").withDefault(0L);
-    static final Option<String> DEVICE = Option.string("device", "cpu or cuda").withDefault("cpu").check(v -> v.equals("cpu") || v.equals("cuda"), "must be cpu or cuda");
+    static final Option<Path> OUT = Option.path("out", "run folder (metrics, checkpoints, report)").withDefault(D.out());
+    static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(D.loop().steps()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(D.data().batchSize()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Double> LR = Option.number("lr", "peak learning rate").withDefault(D.schedule().lr()).check(v -> v > 0, "must be > 0");
+    static final Option<Long> WARMUP = Option.longInt("warmup", "linear warm-up steps").withDefault(D.schedule().warmup()).check(v -> v >= 0, "must be >= 0");
+    static final Option<Double> WD = Option.number("weight-decay", "AdamW decoupled weight decay").withDefault(D.optimiser().weightDecay()).check(v -> v >= 0, "must be >= 0");
+    static final Option<Double> BETA1 = Option.number("beta1", "AdamW beta1").withDefault(D.optimiser().beta1()).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
+    static final Option<Double> BETA2 = Option.number("beta2", "AdamW beta2").withDefault(D.optimiser().beta2()).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
+    static final Option<Double> EPS = Option.number("eps", "AdamW epsilon").withDefault(D.optimiser().eps()).check(v -> v > 0, "must be > 0");
+    static final Option<Double> CLIP = Option.number("grad-clip", "max global gradient norm (0 = off)").withDefault(D.optimiser().gradClip()).check(v -> v >= 0, "must be >= 0");
+    static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl (default), contrastive or generation (the ablations)").withDefault(D.objective());
+    static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused (lcl4j kernels) or libtorch (plain libtorch ops)").withDefault(D.compute().backend());
+    static final Option<Boolean> ACT_CKPT = Option.flag("activation-checkpointing", "recompute each block in backward (long contexts)").withDefault(D.compute().activationCheckpointing());
+    static final Option<Long> SEED = Option.longInt("seed", "seed of init, data order and augmentation").withDefault(D.seed());
+    static final Option<String> DEVICE = Option.string("device", "cpu or cuda").withDefault(D.compute().device()).check(v -> v.equals("cpu") || v.equals("cuda"), "must be cpu or cuda");
+    /** "auto" is the flag's word for a null precision, which the config resolves from the device. */
     static final Option<String> PRECISION = Option.string("precision", "fp32, bf16 (autocast; fp32 LayerNorm, losses and "
             + "master weights) or auto (bf16 on cuda, fp32 on cpu)").withDefault("auto")
             .check(v -> List.of("fp32", "bf16", "auto").contains(v.toLowerCase(java.util.Locale.ROOT)), "must be fp32, bf16 or auto");
-    static final Option<Integer> WORKERS = Option.integer("workers", "image decode threads").withDefault(2).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> LOG_EVERY = Option.integer("log-every", "steps between progress lines when not on a terminal").withDefault(10).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> EVAL_EVERY = Option.integer("eval-every", "steps between evaluations (0 = at the end only)").withDefault(0).check(v -> v >= 0, "must be >= 0");
-    static final Option<Integer> CKPT_EVERY = Option.integer("checkpoint-every", "steps between checkpoints (0 = at the end only)").withDefault(100).check(v -> v >= 0, "must be >= 0");
-    static final Option<Integer> KEEP = Option.integer("keep-checkpoints", "checkpoints kept").withDefault(3).check(v -> v >= 1, "must be >= 1");
-    static final Option<Double> SIM = Option.number("sim-threshold", "MMC4 image-sentence similarity threshold").withDefault(0.24);
-    static final Option<Integer> MAX_IMAGES = Option.integer("max-images", "images kept per document").withDefault(6).check(v -> v >= 1, "must be >= 1");
-    static final Option<Double> IMG_FIRST = Option.number("img-first-prob", "probability an image precedes its sentence").withDefault(0.5).check(v -> v >= 0 && v <= 1, "must be in [0, 1]");
+    static final Option<Integer> WORKERS = Option.integer("workers", "image decode threads").withDefault(D.data().workers()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> LOG_EVERY = Option.integer("log-every", "steps between progress lines when not on a terminal").withDefault(D.loop().logEvery()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> EVAL_EVERY = Option.integer("eval-every", "steps between evaluations (0 = at the end only)").withDefault(D.loop().evalEvery()).check(v -> v >= 0, "must be >= 0");
+    static final Option<Integer> CKPT_EVERY = Option.integer("checkpoint-every", "steps between checkpoints (0 = at the end only)").withDefault(D.loop().checkpointEvery()).check(v -> v >= 0, "must be >= 0");
+    static final Option<Integer> KEEP = Option.integer("keep-checkpoints", "checkpoints kept").withDefault(D.loop().keepCheckpoints()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Double> SIM = Option.number("sim-threshold", "MMC4 image-sentence similarity threshold").withDefault(D.data().simThreshold());
+    static final Option<Integer> MAX_IMAGES = Option.integer("max-images", "images kept per document").withDefault(D.data().maxImages()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Double> IMG_FIRST = Option.number("img-first-prob", "probability an image precedes its sentence").withDefault(D.data().imgFirstProb()).check(v -> v >= 0 && v <= 1, "must be in [0, 1]");
     static final Option<Boolean> RESUME = Option.flag("resume", "continue from the latest checkpoint in --out").withDefault(false);
     // data parallel (torchrun-style; RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT in the environment also work)
     static final Option<Integer> NPROC = Option.integer("nproc-per-node", "data-parallel ranks to start on this machine"
-            + " (> 1: lcl4j starts them and waits; --batch-size is per rank)").withDefault(1).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> NNODES = Option.integer("nnodes", "machines in a data-parallel job").withDefault(1).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> NODE_RANK = Option.integer("node-rank", "this machine's index in [0, nnodes)").withDefault(0).check(v -> v >= 0, "must be >= 0");
+            + " (> 1: lcl4j starts them and waits; --batch-size is per rank)").withDefault(DD.nprocPerNode()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> NNODES = Option.integer("nnodes", "machines in a data-parallel job").withDefault(DD.nnodes()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> NODE_RANK = Option.integer("node-rank", "this machine's index in [0, nnodes)").withDefault(DD.nodeRank()).check(v -> v >= 0, "must be >= 0");
     static final Option<String> MASTER_ADDR = Option.string("master-addr", "host of rank 0 (its TCP store); default 127.0.0.1");
     static final Option<Integer> MASTER_PORT = Option.integer("master-port", "port of rank 0's TCP store (0 or unset on one machine: a free port)")
             .check(v -> v >= 0 && v <= 65535, "must be in [0, 65535]");
     static final Option<Integer> DIST_TIMEOUT = Option.integer("dist-timeout", "seconds any collective may wait for the other"
-            + " ranks before the run fails naming the missing rank").withDefault(600).check(v -> v >= 1, "must be >= 1");
+            + " ranks before the run fails naming the missing rank").withDefault(DD.timeoutSeconds()).check(v -> v >= 1, "must be >= 1");
     static final Option<Integer> CHECKSUM_EVERY = Option.integer("checksum-every", "steps between cross-rank weight"
-            + " checksum comparisons (0 = never)").withDefault(100).check(v -> v >= 0, "must be >= 0");
+            + " checksum comparisons (0 = never)").withDefault(DD.checksumEvery()).check(v -> v >= 0, "must be >= 0");
+
+    /** The --data help: the spec's form, then one line per source type from the registry. */
+    private static String dataHelp() {
+        StringBuilder s = new StringBuilder("training source TYPE:PATH[;images=DIR][;weight=W][;KEY=VALUE], TYPE in "
+                + SourceTypes.names("|") + "; repeat to mix sources by weight");
+        for (SourceType t : SourceTypes.all()) {
+            s.append('\n').append(t.name());
+            if (!t.aliases().isEmpty()) s.append(" (or ").append(String.join(", ", t.aliases())).append(')');
+            s.append(": ").append(t.description());
+        }
+        return s.toString();
+    }
 
     static void declare(Flags f) {
         f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, LR, WARMUP, WD, BETA1, BETA2, EPS, CLIP,
@@ -72,11 +92,15 @@ final class TrainFlags {
     }
 
     static TrainConfig config(ParsedArgs a, List<SourceSpec> data) {
-        return new TrainConfig(a.get(MODEL), data, a.get(TOKENIZER), a.get(EVAL), a.get(OUT), a.get(STEPS), a.get(BATCH),
-                a.get(LR), a.get(WARMUP), a.get(WD), a.get(BETA1), a.get(BETA2), a.get(EPS), a.get(CLIP),
-                a.get(OBJECTIVE), a.get(BACKEND), a.get(ACT_CKPT), a.get(SEED), a.get(DEVICE), a.get(WORKERS),
-                a.get(LOG_EVERY), a.get(EVAL_EVERY), a.get(CKPT_EVERY), a.get(KEEP), a.get(SIM).floatValue(),
-                a.get(MAX_IMAGES), a.get(IMG_FIRST), precision(a.get(PRECISION)));
+        return new TrainConfig(a.get(MODEL), a.get(TOKENIZER), a.get(OUT), a.get(OBJECTIVE), a.get(SEED),
+                new TrainConfig.Data(data, a.get(EVAL), a.get(BATCH), a.get(WORKERS), a.get(SIM), a.get(MAX_IMAGES),
+                        a.get(IMG_FIRST)),
+                new TrainConfig.Schedule(a.get(LR), a.get(WARMUP)),
+                new TrainConfig.Optimiser(a.get(WD), a.get(BETA1), a.get(BETA2), a.get(EPS), a.get(CLIP)),
+                new TrainConfig.Loop(a.get(STEPS), a.get(LOG_EVERY), a.get(EVAL_EVERY), a.get(CKPT_EVERY), a.get(KEEP)),
+                new TrainConfig.Compute(a.get(BACKEND), a.get(DEVICE), precision(a.get(PRECISION)), a.get(ACT_CKPT)),
+                new TrainConfig.Distributed(a.get(NPROC), a.get(NNODES), a.get(NODE_RANK), a.get(MASTER_ADDR),
+                        a.get(MASTER_PORT), a.get(DIST_TIMEOUT), a.get(CHECKSUM_EVERY)));
     }
 
     /** The --precision value; null for auto (TrainConfig resolves it from the device). */
@@ -111,7 +135,7 @@ final class TrainFlags {
      */
     static void checkModel(ParsedArgs a) throws UsageException {
         try {
-            Trainer.modelConfig(a.get(MODEL));
+            ModelConfigs.resolve(a.get(MODEL));
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new UsageException("--model: " + e.getMessage());
         }
@@ -122,8 +146,8 @@ final class TrainFlags {
         int colon = parts[0].indexOf(':');
         if (colon <= 0) throw new UsageException("--data: expected TYPE:PATH, got '" + item + "'");
         String type = parts[0].substring(0, colon);
-        if (!List.of("mmc4", "obelics", "wanjuan", "wds", "csv").contains(type))
-            throw new UsageException("--data: unknown source type '" + type + "' (mmc4, obelics, wanjuan, wds, csv)");
+        if (SourceTypes.find(type).isEmpty())
+            throw new UsageException("--data: unknown source type '" + type + "' (" + SourceTypes.names(", ") + ")");
         Path path = Path.of(parts[0].substring(colon + 1));
         if (isPlainPath(path.toString()) && !java.nio.file.Files.exists(path))
             throw new UsageException("--data: path not found: " + path);

@@ -2,10 +2,10 @@ package ai.lcl4j.cli;
 
 import ai.lcl4j.io.Safetensors;
 import ai.lcl4j.model.LclModel;
+import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.ModelOptions;
-import ai.lcl4j.train.Checkpoint;
-import ai.lcl4j.train.CheckpointStore;
-import ai.lcl4j.train.Trainer;
+import ai.lcl4j.optim.Checkpoint;
+import ai.lcl4j.optim.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ final class Weights {
 
     /** A model of {@code config} holding the weights at {@code path}. */
     static LclModel load(String config, Path path, ModelOptions options) throws IOException {
-        LclModel m = new LclModel(Trainer.modelConfig(config), options);
+        LclModel m = new LclModel(ModelConfigs.resolve(config), options);
         try {
             m.loadStateDict(read(path));
             return m;

@@ -1,5 +1,6 @@
 package ai.lcl4j.dist;
 
+import ai.lcl4j.ops.Tensors;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;

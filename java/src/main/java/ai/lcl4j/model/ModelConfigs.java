@@ -57,6 +57,23 @@ public final class ModelConfigs {
         return parse(readResource(DIR + name + ".json"), overrides, "model config '" + name + "'");
     }
 
+    /**
+     * What a {@code --model} value names: a JSON file (a path ending in .json, or any existing file) or a
+     * built-in config.
+     *
+     * @throws IllegalArgumentException naming the missing file or the unknown name and the built-in ones
+     */
+    public static ModelConfig resolve(String nameOrPath) {
+        Path p = Path.of(nameOrPath);
+        if (nameOrPath.endsWith(".json") || Files.isRegularFile(p)) {
+            if (!Files.isRegularFile(p)) throw new IllegalArgumentException("model config file not found: " + nameOrPath);
+            return load(p);
+        }
+        if (!list().contains(nameOrPath))
+            throw new IllegalArgumentException("unknown model config '" + nameOrPath + "'; built-in: " + list());
+        return get(nameOrPath);
+    }
+
     /** A config from a JSON file of the reference layout. */
     public static ModelConfig load(Path file) {
         return load(file, Map.of());

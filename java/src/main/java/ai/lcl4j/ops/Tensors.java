@@ -1,5 +1,7 @@
 package ai.lcl4j.ops;
 
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -8,7 +10,10 @@ import org.bytedeco.pytorch.global.torch;
 
 import java.util.List;
 
-/** Small conveniences over the Bytedeco libtorch API used by ops and model. */
+/**
+ * Small conveniences over the Bytedeco libtorch API, shared by every layer that holds tensors (ops, model,
+ * dist, optim, train): the one place for array/tensor conversions, dtype tests and native-memory lifetimes.
+ */
 public final class Tensors {
     private Tensors() {}
 
@@ -32,6 +37,40 @@ public final class Tensors {
         Tensor t = torch.zeros(new long[] {values.length}, i32());
         if (values.length > 0) t.data_ptr_int().put(values);
         return t;
+    }
+
+    /** A 1-d float64 tensor of the given values (copied). */
+    public static Tensor doubles(double... values) {
+        Tensor t = torch.zeros(new long[] {values.length}, new TensorOptions(torch.ScalarType.Double));
+        if (values.length > 0) t.data_ptr_double().put(values);
+        return t;
+    }
+
+    /** A 1-d bool tensor of the given values (copied). */
+    public static Tensor bools(boolean... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) b[i] = (byte) (values[i] ? 1 : 0);
+        if (b.length == 0) return torch.empty(new long[] {0}, new TensorOptions(torch.ScalarType.Bool), null);
+        try (BytePointer p = new BytePointer(b)) {
+            return torch.from_blob(p, new long[] {b.length}, new TensorOptions(torch.ScalarType.Byte)).clone()
+                    .to(torch.ScalarType.Bool);
+        }
+    }
+
+    /** The values of {@code t} (any integer dtype, any device) as Java longs, in row-major order. */
+    public static long[] toLongs(Tensor t) {
+        Tensor c = t.to(torch.ScalarType.Long).cpu().contiguous();
+        long[] out = new long[(int) c.numel()];
+        if (out.length > 0) c.data_ptr_long().get(out);
+        return out;
+    }
+
+    /** The values of {@code t} (any dtype, any device) as Java doubles, in row-major order. */
+    public static double[] toDoubles(Tensor t) {
+        Tensor c = t.to(torch.ScalarType.Double).cpu().contiguous();
+        double[] out = new double[(int) c.numel()];
+        if (out.length > 0) c.data_ptr_double().get(out);
+        return out;
     }
 
     public static long[] shape(Tensor t) {
@@ -98,4 +137,31 @@ public final class Tensors {
     }
 
     static List<Tensor> list(Tensor... ts) { return List.of(ts); }
+
+    /**
+     * Marks a long-lived tensor so that no {@link PointerScope} frees it: a caller may run a whole training
+     * step inside its own scope, and optimiser state created during the first step must outlive that scope.
+     */
+    public static Tensor keep(Tensor t) {
+        t.retainReference();
+        return t;
+    }
+
+    /** A zero tensor shaped, typed and placed like {@code p}, not tracked by autograd, kept alive. */
+    public static Tensor zerosLike(Tensor p) {
+        try (PointerScope ignored = new PointerScope()) {
+            Tensor z = torch.empty_like(p.detach());
+            z.zero_();
+            return keep(z);
+        }
+    }
+
+    /** A copy of {@code src} in {@code like}'s dtype and device, kept alive. */
+    public static Tensor copyLike(Tensor like, Tensor src) {
+        try (PointerScope ignored = new PointerScope()) {
+            Tensor z = torch.empty_like(like.detach());
+            z.copy_(src);
+            return keep(z);
+        }
+    }
 }

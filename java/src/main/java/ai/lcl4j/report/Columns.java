@@ -1,6 +1,6 @@
 package ai.lcl4j.report;
 
-import ai.lcl4j.cli.MetricsRecord;
+import ai.lcl4j.metrics.MetricsRecord;
 import java.util.List;
 
 /** One metric as aligned step and value arrays, from the records that carry it. */

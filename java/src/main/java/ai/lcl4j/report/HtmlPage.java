@@ -1,7 +1,7 @@
 package ai.lcl4j.report;
 
-import ai.lcl4j.cli.Durations;
-import ai.lcl4j.cli.MetricKeys;
+import ai.lcl4j.metrics.Durations;
+import ai.lcl4j.metrics.MetricKeys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

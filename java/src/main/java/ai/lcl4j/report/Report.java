@@ -1,7 +1,7 @@
 package ai.lcl4j.report;
 
-import ai.lcl4j.cli.MetricsFile;
-import ai.lcl4j.cli.MetricsLog;
+import ai.lcl4j.metrics.MetricsFile;
+import ai.lcl4j.metrics.MetricsLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package ai.lcl4j.report;
 
-import ai.lcl4j.cli.MetricKeys;
-import ai.lcl4j.cli.MetricsFile;
-import ai.lcl4j.cli.MetricsRecord;
+import ai.lcl4j.metrics.MetricKeys;
+import ai.lcl4j.metrics.MetricsFile;
+import ai.lcl4j.metrics.MetricsRecord;
 import java.awt.Color;
 import java.util.List;
 

@@ -4,6 +4,7 @@ import ai.lcl4j.dist.DistEnv;
 import ai.lcl4j.dist.ProcessGroup;
 import ai.lcl4j.dist.VariableGather;
 import ai.lcl4j.ops.RowGather;
+import ai.lcl4j.ops.Tensors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -13,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -86,14 +85,9 @@ public final class DataParallel implements RowGather, AutoCloseable {
 
     @Override
     public long[] sumCounts(long[] local) {
-        Tensor t;
-        try (LongPointer p = new LongPointer(local)) {
-            t = torch.from_blob(p, new long[] {local.length}, new TensorOptions(ScalarType.Long)).clone();
-        }
+        Tensor t = Tensors.longs(local);
         pg.allReduceSum(List.of(t));
-        long[] out = new long[local.length];
-        new LongPointer(t.contiguous().data_ptr()).capacity(local.length).get(out);
-        return out;
+        return Tensors.toLongs(t);
     }
 
     @Override
@@ -163,16 +157,11 @@ public final class DataParallel implements RowGather, AutoCloseable {
 
     /** The element-wise sum over the ranks (float64). */
     public double[] allReduceSumDoubles(double[] v) {
-        Tensor t;
-        try (DoublePointer p = new DoublePointer(v)) {
-            t = torch.from_blob(p, new long[] {v.length}, new TensorOptions(ScalarType.Double)).clone();
-        }
+        Tensor t = Tensors.doubles(v);
         try (NoGradGuard g = new NoGradGuard()) {
             pg.allReduceSum(List.of(t));
         }
-        double[] out = new double[v.length];
-        new DoublePointer(t.contiguous().data_ptr()).capacity(v.length).get(out);
-        return out;
+        return Tensors.toDoubles(t);
     }
 
     /** Every rank's JSON value, rank order (for the checkpoint's per-rank data positions). */

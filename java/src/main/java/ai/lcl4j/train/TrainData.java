@@ -41,21 +41,21 @@ public final class TrainData implements AutoCloseable {
     private final int imageSize;
 
     /**
+     * @param seed           the run seed (shuffling, and each document's augmentation)
      * @param rank,worldSize this process's share of the data (1 process: 0, 1)
      * @param resume         a position from a checkpoint, or null to start at the beginning
      */
-    public TrainData(TrainConfig cfg, ModelConfig model, Tokenizer tokenizer, SkipLog skips, int rank, int worldSize,
-                     Position resume) {
+    public TrainData(TrainConfig.Data cfg, long seed, ModelConfig model, Tokenizer tokenizer, SkipLog skips, int rank,
+                     int worldSize, Position resume) {
         this.batchSize = cfg.batchSize();
         this.imageSize = model.visionCfg().imageSize();
-        SequenceConfig seq = new SequenceConfig(model.contextLength(), model.numImageTokens(), cfg.simThreshold(),
+        SequenceConfig seq = new SequenceConfig(model.contextLength(), model.numImageTokens(), (float) cfg.simThreshold(),
                 cfg.imgFirstProb(), cfg.maxImages(), 1, true);
         SequenceBuilder builder = new SequenceBuilder(tokenizer, seq, skips);
         ImageLoader loader = ImageLoaders.decodeAndTransform(new ImageDecoder(), ImageTransform.train(imageSize));
-        DocumentSource source = Sources.open(cfg.data(),
-                StreamOptions.training(cfg.seed()).withShard(rank, worldSize, 0, 1), skips);
+        DocumentSource source = Sources.open(cfg.sources(),
+                StreamOptions.training(seed).withShard(rank, worldSize, 0, 1), skips);
         if (resume != null) source.seek(resume);
-        long seed = cfg.seed();
         StreamIndexTags tagged = new StreamIndexTags(source);
         prefetch = new Prefetcher<>(tagged,
                 doc -> builder.build(doc, SequenceBuilder.documentRandom(seed, documentKey(doc, tagged.take(doc))), loader)

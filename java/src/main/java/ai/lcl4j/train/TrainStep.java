@@ -3,6 +3,8 @@ package ai.lcl4j.train;
 import ai.lcl4j.data.Origin;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.LossResult;
+import ai.lcl4j.optim.AdamW;
+import ai.lcl4j.optim.GradClip;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;

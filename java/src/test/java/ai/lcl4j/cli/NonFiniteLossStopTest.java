@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lcl4j.metrics.MetricKeys;
+import ai.lcl4j.metrics.MetricsLog;
+import ai.lcl4j.metrics.MetricsRecord;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.ModelOptions;
-import ai.lcl4j.train.Checkpoint;
-import ai.lcl4j.train.CheckpointStore;
+import ai.lcl4j.optim.Checkpoint;
+import ai.lcl4j.optim.CheckpointStore;
 import ai.lcl4j.train.TinyCorpus;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,6 +3,9 @@ package ai.lcl4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lcl4j.metrics.MetricKeys;
+import ai.lcl4j.metrics.MetricsLog;
+import ai.lcl4j.metrics.MetricsRecord;
 import ai.lcl4j.train.TinyCorpus;
 import java.nio.file.Path;
 import java.util.List;

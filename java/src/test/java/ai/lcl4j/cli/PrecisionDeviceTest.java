@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import ai.lcl4j.data.source.SourceSpec;
 import ai.lcl4j.io.Safetensors;
+import ai.lcl4j.metrics.MetricKeys;
+import ai.lcl4j.metrics.MetricsLog;
+import ai.lcl4j.metrics.MetricsRecord;
 import ai.lcl4j.model.Precision;
+import ai.lcl4j.ops.DeviceCheck;
 import ai.lcl4j.ops.Tensors;
 import ai.lcl4j.train.TinyCorpus;
 import ai.lcl4j.train.TrainConfig;
-import ai.lcl4j.train.Trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -43,7 +46,7 @@ class PrecisionDeviceTest {
         assertTrue(err.startsWith("error: --device cuda: "), r.both());
         assertFalse(err.contains("\n"), "one line expected:\n" + err);
         assertFalse(err.contains("\tat ") || err.contains("Exception"), "no stack trace or class names:\n" + err);
-        if (!Trainer.gpuLibtorchOnClassPath()) {
+        if (!DeviceCheck.gpuLibtorchOnClassPath()) {
             assertTrue(err.contains("CPU build of libtorch") && err.contains("-Dpytorch.extension=-gpu"), err);
         }
         assertFalse(Files.exists(tmp.resolve("run")), "a refused run must not leave a run folder");
@@ -61,14 +64,15 @@ class PrecisionDeviceTest {
         Flags f = new Flags("lcl4j train", "test");
         TrainFlags.declare(f);
         List<SourceSpec> src = List.of(SourceSpec.of("mmc4", tmp));
-        assertEquals(Precision.FP32, TrainFlags.config(f.parse(new String[0]), src).precision());
-        assertEquals(Precision.BF16, TrainFlags.config(f.parse(new String[] {"--device", "cuda"}), src).precision());
-        assertEquals(Precision.BF16, TrainFlags.config(f.parse(new String[] {"--precision", "bf16"}), src).precision());
+        assertEquals(Precision.FP32, TrainFlags.config(f.parse(new String[0]), src).compute().precision());
+        assertEquals(Precision.BF16, TrainFlags.config(f.parse(new String[] {"--device", "cuda"}), src).compute().precision());
+        assertEquals(Precision.BF16, TrainFlags.config(f.parse(new String[] {"--precision", "bf16"}), src).compute().precision());
         assertEquals(Precision.FP32, TrainFlags.config(f.parse(new String[] {"--device", "cuda", "--precision", "FP32"}), src)
-                .precision());
-        // the constructor of before the option: auto
-        TrainConfig old = TinyCorpus.config(TinyCorpus.root().resolve("train"), tmp, 1, 0, 0, 1, ai.lcl4j.train.Objective.LCL);
-        assertEquals(Precision.FP32, old.precision());
+                .compute().precision());
+        // a config built from the defaults: auto, resolved for the device
+        TrainConfig d = TinyCorpus.config(TinyCorpus.root().resolve("train"), tmp, 1, 0, 0, 1, ai.lcl4j.train.Objective.LCL);
+        assertEquals(Precision.FP32, d.compute().precision());
+        assertEquals(Precision.BF16, d.compute().on("cuda", null).precision());
     }
 
     /** Two bf16 steps through the CLI on the CPU: finite losses, precision in config.json, float32 checkpoints. */

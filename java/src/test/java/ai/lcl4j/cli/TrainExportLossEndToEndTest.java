@@ -10,6 +10,9 @@ import ai.lcl4j.data.sequence.Batch;
 import ai.lcl4j.data.text.ByteTokenizer;
 import ai.lcl4j.data.text.Tokenizers;
 import ai.lcl4j.io.Safetensors;
+import ai.lcl4j.metrics.MetricKeys;
+import ai.lcl4j.metrics.MetricsLog;
+import ai.lcl4j.metrics.MetricsRecord;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.ModelOptions;
@@ -134,8 +137,8 @@ class TrainExportLossEndToEndTest {
     private static void checkLoss(Path tmp, Path trainRoot, Path weights) throws Exception {
         // rows as training builds them (sequence builder, train transforms) ...
         Batch built;
-        try (TrainData td = new TrainData(TinyCorpus.config(trainRoot, tmp.resolve("unused"), 1, 0, 0, 1, Objective.LCL),
-                ModelConfigs.get("lcl-tiny"), Tokenizers.fromSpec("builtin"), new SkipLog(), 0, 1, null)) {
+        try (TrainData td = new TrainData(TinyCorpus.config(trainRoot, tmp.resolve("unused"), 1, 0, 0, 1, Objective.LCL).data(),
+                0, ModelConfigs.get("lcl-tiny"), Tokenizers.fromSpec("builtin"), new SkipLog(), 0, 1, null)) {
             built = td.next();
         }
         assertEquals(CONTEXT, built.contextLength());

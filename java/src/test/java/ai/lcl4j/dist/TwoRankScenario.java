@@ -1,5 +1,6 @@
 package ai.lcl4j.dist;
 
+import ai.lcl4j.ops.Tensors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -78,4 +78,23 @@ class ModelConfigsTest {
         Files.writeString(f, json.replace("\"head_width\" : 32,", "").replace("\"width\" : 128,\n    \"patch_size\"", "\"width\" : 128,\n    \"patch_size\""));
         assertEquals(64, ModelConfigs.load(f).visionCfg().headWidth());
     }
+
+    @Test
+    void resolveTakesANameOrAFile(@TempDir Path dir) throws Exception {
+        assertEquals(ModelConfigs.get("ViT-B-16"), ModelConfigs.resolve("ViT-B-16"));
+        Path f = dir.resolve("two-layers.json");
+        Files.writeString(f, ModelConfigs.toJson(ModelConfigs.get("lcl-tiny", Map.of("vision_cfg.layers", 2))));
+        assertEquals(2, ModelConfigs.resolve(f.toString()).visionCfg().layers());
+        // an existing file is a file whatever its name
+        Path plain = dir.resolve("config");
+        Files.copy(f, plain);
+        assertEquals(2, ModelConfigs.resolve(plain.toString()).visionCfg().layers());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelConfigs.resolve(dir.resolve("missing.json").toString()));
+        assertTrue(e.getMessage().contains("model config file not found") && e.getMessage().contains("missing.json"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelConfigs.resolve("lcl-huge"));
+        assertTrue(e.getMessage().contains("'lcl-huge'") && e.getMessage().contains("lcl-tiny"), e.getMessage());
+    }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.lcl4j.cli.MetricKeys;
-import ai.lcl4j.cli.MetricsLog;
+import ai.lcl4j.metrics.MetricKeys;
+import ai.lcl4j.metrics.MetricsLog;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.lcl4j.cli.MetricKeys;
-import ai.lcl4j.cli.MetricsLog;
-import ai.lcl4j.cli.MetricsRecord;
 import ai.lcl4j.io.Safetensors;
+import ai.lcl4j.metrics.MetricKeys;
+import ai.lcl4j.metrics.MetricsLog;
+import ai.lcl4j.metrics.MetricsRecord;
+import ai.lcl4j.optim.Checkpoint;
+import ai.lcl4j.optim.CheckpointStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

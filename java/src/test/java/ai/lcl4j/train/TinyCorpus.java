@@ -3,7 +3,6 @@ package ai.lcl4j.train;
 import ai.lcl4j.data.source.SourceSpec;
 import ai.lcl4j.data.synth.SynthConfig;
 import ai.lcl4j.data.synth.SyntheticCorpus;
-import ai.lcl4j.ops.Backend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,13 +56,17 @@ public final class TinyCorpus {
     }
 
     /**
-     * A small lcl-tiny run on {@code trainRoot}, batch 4, lr 1e-3, warm-up 2
-     * (so a 6-step run crosses from warm-up into the cosine part).
+     * A small lcl-tiny run on {@code trainRoot} (train's defaults otherwise), batch 4, lr 1e-3, warm-up 2
+     * (so a 6-step run crosses from warm-up into the cosine part), weight decay 0.1, 10 checkpoints kept.
      */
     public static TrainConfig config(Path trainRoot, Path out, long steps, int checkpointEvery, int evalEvery,
                                      int workers, Objective objective) {
-        return new TrainConfig("lcl-tiny", List.of(SourceSpec.of("mmc4", trainRoot)), "builtin", null, out, steps, 4,
-                1e-3, 2, 0.1, 0.9, 0.98, 1e-6, 1.0, objective, Backend.FUSED, false, 0, "cpu", workers, 1000,
-                evalEvery, checkpointEvery, 10, 0.24f, 6, 0.5);
+        TrainConfig d = TrainConfig.defaults();
+        return d.withOut(out).withObjective(objective)
+                .withData(d.data().withSources(List.of(SourceSpec.of("mmc4", trainRoot))).withBatchSize(4)
+                        .withWorkers(workers))
+                .withSchedule(new TrainConfig.Schedule(1e-3, 2))
+                .withOptimiser(d.optimiser().withWeightDecay(0.1))
+                .withLoop(new TrainConfig.Loop(steps, 1000, evalEvery, checkpointEvery, 10));
     }
 }

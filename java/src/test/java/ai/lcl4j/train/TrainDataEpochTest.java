@@ -29,11 +29,9 @@ class TrainDataEpochTest {
     void aDocumentSeenInTwoEpochsIsAugmentedDifferently(@TempDir Path tmp) {
         // 10 documents, batches of 10, 3 batches: every document comes 2-3 times
         TrainConfig base = TinyCorpus.config(TinyCorpus.wrappingRoot().resolve("train"), tmp, 1, 0, 0, 2, Objective.LCL);
-        TrainConfig cfg = new TrainConfig(base.model(), base.data(), base.tokenizer(), null, tmp, 1, 10, base.lr(),
-                base.warmup(), base.weightDecay(), base.beta1(), base.beta2(), base.eps(), base.gradClip(),
-                base.objective(), base.backend(), false, base.seed(), "cpu", 2, 1000, 0, 0, 1, 0.24f, 6, 0.5);
+        TrainConfig.Data cfg = base.data().withBatchSize(10);
         Map<Origin, List<float[]>> firstImage = new HashMap<>();
-        try (TrainData data = new TrainData(cfg, ModelConfigs.get("lcl-tiny"), Tokenizers.fromSpec("builtin"),
+        try (TrainData data = new TrainData(cfg, base.seed(), ModelConfigs.get("lcl-tiny"), Tokenizers.fromSpec("builtin"),
                 new SkipLog(), 0, 1, null)) {
             for (int b = 0; b < 3; b++) {
                 Batch batch = data.next();

@@ -42,6 +42,6 @@ class TrainDataResumeTest {
     }
 
     private static TrainData open(TrainConfig cfg, Position p) {
-        return new TrainData(cfg, ModelConfigs.get("lcl-tiny"), Tokenizers.fromSpec("builtin"), new SkipLog(), 0, 1, p);
+        return new TrainData(cfg.data(), cfg.seed(), ModelConfigs.get("lcl-tiny"), Tokenizers.fromSpec("builtin"), new SkipLog(), 0, 1, p);
     }
 }

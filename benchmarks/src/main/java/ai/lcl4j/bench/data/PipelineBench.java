@@ -104,8 +104,8 @@ public class PipelineBench {
 
         skips = new SkipLog(msg -> System.out.println("[skip] " + msg));
         Tokenizer tok = Tokenizers.fromSpec("builtin");
-        // lcl-tiny: context_length 128, image 64 / patch 16 -> T = 16; TrainConfig defaults 0.24 / 0.5 / 6 images
-        SequenceConfig seq = new SequenceConfig(128, 16, 0.24f, 0.5, 6, 1, true);
+        // lcl-tiny: context_length 128, image 64 / patch 16 -> T = 16; the reference's (and train's) 0.24 / 0.5 / 6 images
+        SequenceConfig seq = SequenceConfig.defaults(128, 16);
         SequenceBuilder builder = new SequenceBuilder(tok, seq, skips);
         ImageLoader loader = ImageLoaders.decodeAndTransform(new ImageDecoder(), ImageTransform.train(64));
         long seed = 42;

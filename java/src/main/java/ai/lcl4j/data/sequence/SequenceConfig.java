@@ -13,6 +13,13 @@ package ai.lcl4j.data.sequence;
  */
 public record SequenceConfig(int contextLength, int imageTokens, float simThreshold, double imgFirstProb,
                              int maxImages, int minImages, boolean dedupPerSentence) {
+    /** The reference's similarity threshold, as it writes it (the builder compares in float). */
+    public static final double DEFAULT_SIM_THRESHOLD = 0.24;
+    /** The reference's probability that an image precedes its sentence. */
+    public static final double DEFAULT_IMG_FIRST_PROB = 0.5;
+    /** The reference's cap on images per interleaved document. */
+    public static final int DEFAULT_MAX_IMAGES = 6;
+
     public SequenceConfig {
         if (imageTokens < 1) throw new IllegalArgumentException("imageTokens must be >= 1, got " + imageTokens);
         if (contextLength < imageTokens + 4) {
@@ -27,7 +34,8 @@ public record SequenceConfig(int contextLength, int imageTokens, float simThresh
 
     /** The reference's defaults for a context length and T: threshold 0.24, p 0.5, 6 images max, 1 min, dedup on. */
     public static SequenceConfig defaults(int contextLength, int imageTokens) {
-        return new SequenceConfig(contextLength, imageTokens, 0.24f, 0.5, 6, 1, true);
+        return new SequenceConfig(contextLength, imageTokens, (float) DEFAULT_SIM_THRESHOLD, DEFAULT_IMG_FIRST_PROB,
+                DEFAULT_MAX_IMAGES, 1, true);
     }
 
     /** MMC4 interleaved training: 2048 tokens, T = 49. */

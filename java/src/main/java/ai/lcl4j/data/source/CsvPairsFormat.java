@@ -25,6 +25,12 @@ import java.util.function.LongPredicate;
  * short row is counted and skipped instead of ending the run.
  */
 public final class CsvPairsFormat implements RecordFormat {
+    public static final SourceType TYPE = new SourceType("csv", List.of("tsv"),
+            "CSV/TSV image-caption pairs with a header row; separator= (default tab), image_column= (default"
+                    + " filepath), caption_column= (default title)",
+            spec -> new CsvPairsFormat(spec.path(), separator(spec.option("separator", "\t")),
+                    spec.option("image_column", "filepath"), spec.option("caption_column", "title")));
+
     private final List<Path> files;
     private final char separator;
     private final String imageColumn;
@@ -112,9 +118,16 @@ public final class CsvPairsFormat implements RecordFormat {
         return out;
     }
 
+    /** The {@code separator} option: one character, or "\\t" / "tab" for a tab. */
+    static char separator(String s) {
+        if (s.equals("\\t") || s.equalsIgnoreCase("tab")) return '\t';
+        if (s.length() != 1) throw new IllegalArgumentException("csv separator must be one character, got '" + s + "'");
+        return s.charAt(0);
+    }
+
     @Override
     public String name() {
-        return "csv";
+        return TYPE.name();
     }
 
     @Override

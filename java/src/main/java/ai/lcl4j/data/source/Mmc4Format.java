@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
  * could_have_url_duplicate are not needed to build a sequence and are not read.
  */
 public final class Mmc4Format extends JsonlFormat {
+    public static final SourceType TYPE = new SourceType("mmc4", List.of(),
+            "MMC4 interleaved documents, JSONL shards (plain or zipped); images=DIR holds the images",
+            spec -> new Mmc4Format(spec.path(), spec.images()));
+
     static final String[] GLOBS = {"*.jsonl", "*.jsonl.zip"};
     private static final Pattern SHARD_NO = Pattern.compile("shard_(\\d+)");
 
@@ -47,7 +51,7 @@ public final class Mmc4Format extends JsonlFormat {
 
     @Override
     public String name() {
-        return "mmc4";
+        return TYPE.name();
     }
 
     public Path images() {

@@ -48,6 +48,14 @@ import java.util.function.LongPredicate;
  * row are skipped without decoding.
  */
 public final class ObelicsFormat implements RecordFormat {
+    public static final SourceType TYPE = new SourceType("obelics", List.of(),
+            "OBELICS interleaved documents, Parquet; images=DIR holds {sha256 of the url}.{ext}, or url_map=TSV"
+                    + " maps url to file",
+            spec -> {
+                String map = spec.option("url_map", null);
+                return new ObelicsFormat(spec.path(), spec.images(), map == null ? null : Path.of(map));
+            });
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EOD = "END_OF_DOCUMENT_TOKEN_TO_BE_REPLACED";
     private static final String[] EXTS = {"jpg", "png", "jpeg", "webp"};
@@ -88,7 +96,7 @@ public final class ObelicsFormat implements RecordFormat {
 
     @Override
     public String name() {
-        return "obelics";
+        return TYPE.name();
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  *       sha256(url) + extension in {@code images})</li>
  * </ul>
  *
- * @param type    format name
+ * @param type    format name, one of {@link SourceTypes} (a name or an alias)
  * @param path    dataset root, shard folder, file or glob
  * @param images  image folder, or null for the format's default
  * @param weight  share in a mix (ignored for a single source)

@@ -2,7 +2,6 @@ package ai.lcl4j.data.source;
 
 import ai.lcl4j.data.SkipLog;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,34 +22,11 @@ public final class Sources {
     private Sources() {
     }
 
-    /** The reader for one spec (no sharding or shuffling yet). */
+    /** The reader for one spec (no sharding or shuffling yet), built by its {@link SourceTypes type}. */
     public static RecordFormat format(SourceSpec spec) {
-        switch (spec.type()) {
-            case "mmc4":
-                return new Mmc4Format(spec.path(), spec.images());
-            case "wanjuan":
-                return new WanJuanFormat(spec.path(), spec.images());
-            case "wds":
-            case "webdataset":
-                return new WdsFormat(spec.path());
-            case "csv":
-            case "tsv":
-                return new CsvPairsFormat(spec.path(), separator(spec.option("separator", "\t")),
-                        spec.option("image_column", "filepath"), spec.option("caption_column", "title"));
-            case "obelics": {
-                String map = spec.option("url_map", null);
-                return new ObelicsFormat(spec.path(), spec.images(), map == null ? null : Path.of(map));
-            }
-            default:
-                throw new IllegalArgumentException("unknown source type '" + spec.type()
-                        + "'; expected mmc4, obelics, wanjuan, wds or csv");
-        }
-    }
-
-    private static char separator(String s) {
-        if (s.equals("\\t") || s.equalsIgnoreCase("tab")) return '\t';
-        if (s.length() != 1) throw new IllegalArgumentException("csv separator must be one character, got '" + s + "'");
-        return s.charAt(0);
+        SourceType type = SourceTypes.find(spec.type()).orElseThrow(() -> new IllegalArgumentException(
+                "unknown source type '" + spec.type() + "'; expected " + SourceTypes.namesOr()));
+        return type.factory().apply(spec);
     }
 
     /** One source: its reader with sharding, shuffling and epochs. */

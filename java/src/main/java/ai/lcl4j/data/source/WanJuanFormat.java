@@ -34,6 +34,10 @@ import java.util.regex.Pattern;
  * (they have no place in the text). similarity is NaN: WanJuan has no scores.
  */
 public final class WanJuanFormat extends JsonlFormat {
+    public static final SourceType TYPE = new SourceType("wanjuan", List.of(),
+            "WanJuan 1.0 interleaved documents, JSONL; images=DIR holds {sha256 of the url}.jpg",
+            spec -> new WanJuanFormat(spec.path(), spec.images()));
+
     /** ![alt](url) or ![alt](<url> "title"): group 1 is the URL. */
     private static final Pattern IMAGE = Pattern.compile("!\\[[^\\]]*]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
     private static final Pattern PARAGRAPH = Pattern.compile("\\n\\s*\\n");
@@ -52,7 +56,7 @@ public final class WanJuanFormat extends JsonlFormat {
 
     @Override
     public String name() {
-        return "wanjuan";
+        return TYPE.name();
     }
 
     static String sha256Hex(String s) {

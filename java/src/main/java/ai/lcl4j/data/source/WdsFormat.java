@@ -23,6 +23,10 @@ import java.util.function.LongPredicate;
  * ignored. A record is a sample, numbered in tar order, complete or not.
  */
 public final class WdsFormat implements RecordFormat {
+    public static final SourceType TYPE = new SourceType("wds", List.of("webdataset"),
+            "webdataset tar shards of image-caption pairs (LAION style: jpg/png/webp + txt)",
+            spec -> new WdsFormat(spec.path()));
+
     private static final String[] IMAGE_EXTS = {"jpg", "png", "jpeg", "webp"};
 
     private final List<Path> files;
@@ -34,7 +38,7 @@ public final class WdsFormat implements RecordFormat {
 
     @Override
     public String name() {
-        return "wds";
+        return TYPE.name();
     }
 
     @Override

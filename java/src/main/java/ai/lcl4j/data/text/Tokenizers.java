@@ -1,11 +1,13 @@
 package ai.lcl4j.data.text;
 
+import ai.lcl4j.model.ModelConfig;
+import ai.lcl4j.model.SpecialTokenIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Builds a tokenizer from a command-line spec. */
+/** Builds a tokenizer from a command-line spec, and checks that it fits a model. */
 public final class Tokenizers {
     private Tokenizers() {}
 
@@ -51,5 +53,21 @@ public final class Tokenizers {
         } catch (IOException e) {
             throw new UncheckedIOException("tokenizer spec '" + spec + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The tokenizer must give the model's special ids (the model reads those positions) and fit its
+     * vocabulary (every id is a row of the token embedding).
+     *
+     * @throws IllegalArgumentException naming both sets of ids, or both vocabulary sizes
+     */
+    public static void requireFits(Tokenizer tok, ModelConfig model) {
+        SpecialTokenIds ids = model.specialTokenIds();
+        SpecialTokenIds got = new SpecialTokenIds(tok.sot(), tok.eot(), tok.img(), tok.soi(), tok.eoi(), tok.pad());
+        if (!ids.equals(got))
+            throw new IllegalArgumentException("tokenizer special ids " + got + " do not match the model config's " + ids);
+        if (tok.vocabSize() > model.textCfg().vocabSize())
+            throw new IllegalArgumentException("tokenizer vocabulary (" + tok.vocabSize()
+                    + ") is larger than the model's vocab_size (" + model.textCfg().vocabSize() + ")");
     }
 }

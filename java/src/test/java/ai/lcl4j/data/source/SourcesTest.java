@@ -43,6 +43,41 @@ class SourcesTest {
     }
 
     @Test
+    void everyTypeIsFoundByItsNameAndAliasesInAnyCase() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (SourceType t : SourceTypes.all()) {
+            for (String name : concat(t.name(), t.aliases())) {
+                assertTrue(seen.add(name), "'" + name + "' names two source types");
+                assertSame(t, SourceTypes.find(name).orElseThrow());
+                assertSame(t, SourceTypes.find(name.toUpperCase(java.util.Locale.ROOT)).orElseThrow());
+            }
+            assertFalse(t.description().isBlank() || t.description().contains("\n"), t.name() + ": one line of help");
+        }
+        assertEquals("mmc4, obelics, wanjuan, wds, csv", SourceTypes.names(", "), "the order help lists them in");
+        assertTrue(SourceTypes.find("laion").isEmpty());
+    }
+
+    @Test
+    void anAliasOpensTheSameReader() throws IOException {
+        FixtureFiles.image(root.resolve("ok.jpg"));
+        FixtureFiles.lines(root.resolve("pairs.tsv"), List.of("filepath\ttitle", "ok.jpg\tfrom tsv"));
+        RecordFormat f = Sources.format(SourceSpec.of("tsv", root.resolve("pairs.tsv")));
+        assertInstanceOf(CsvPairsFormat.class, f);
+        assertEquals("csv", f.name());
+        try (DocumentSource s = Sources.open(SourceSpec.of("TSV", root.resolve("pairs.tsv")), StreamOptions.sequential(),
+                new SkipLog())) {
+            assertTrue(s.hasNext());
+            assertTrue(s.next().paired());
+        }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    @Test
     void severalSpecsOpenAWeightedMix() throws IOException {
         FixtureFiles.image(root.resolve("a/ok.jpg"));
         FixtureFiles.lines(root.resolve("a/pairs.tsv"), List.of("filepath\ttitle", "ok.jpg\tfrom csv"));

@@ -1,4 +1,4 @@
-package ai.lcl4j.train;
+package ai.lcl4j.optim;
 
 import java.io.IOException;
 import java.nio.file.Path;

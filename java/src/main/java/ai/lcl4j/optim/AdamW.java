@@ -1,5 +1,6 @@
-package ai.lcl4j.train;
+package ai.lcl4j.optim;
 
+import ai.lcl4j.ops.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;

@@ -1,4 +1,4 @@
-package ai.lcl4j.cli;
+package ai.lcl4j.metrics;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -177,6 +178,35 @@ public final class MetricsLog implements Closeable {
             }
         }
         return new MetricsFile(records, skipped);
+    }
+
+    /**
+     * Rewrites {@code file} without the records of steps after {@code step}: on resume, those were written by
+     * the interrupted process after its last checkpoint and are about to be recomputed, so they would appear
+     * twice. Lines that are not a record (a line cut by a kill) are dropped as well; the rewrite goes through
+     * a temp file and an atomic move. A missing file is left missing.
+     */
+    public static void dropAfter(Path file, long step) throws IOException {
+        if (!Files.isRegularFile(file)) return;
+        StringBuilder kept = new StringBuilder();
+        boolean changed = false;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode n;
+            try {
+                n = line.isBlank() ? null : JSON.readTree(line);
+            } catch (IOException e) {
+                n = null;
+            }
+            if (n != null && n.isObject() && n.path("step").canConvertToLong() && n.path("step").asLong() <= step) {
+                kept.append(line).append('\n');
+            } else {
+                changed = true;
+            }
+        }
+        if (!changed) return;
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The record on one line, or null if the line is not a complete record. */

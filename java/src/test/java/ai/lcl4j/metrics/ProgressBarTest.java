@@ -1,4 +1,4 @@
-package ai.lcl4j.cli;
+package ai.lcl4j.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package ai.lcl4j.train;
+package ai.lcl4j.optim;
 
 /**
  * Linear warm-up then cosine decay to 0: OpenCLIP's {@code cosine_lr}

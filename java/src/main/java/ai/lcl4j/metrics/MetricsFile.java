@@ -1,4 +1,4 @@
-package ai.lcl4j.cli;
+package ai.lcl4j.metrics;
 
 import java.util.List;
 

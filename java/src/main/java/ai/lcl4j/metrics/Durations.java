@@ -1,4 +1,4 @@
-package ai.lcl4j.cli;
+package ai.lcl4j.metrics;
 
 /** Compact durations for progress lines and reports: 45s, 3m07s, 1h02m03s, 2d04h. */
 public final class Durations {

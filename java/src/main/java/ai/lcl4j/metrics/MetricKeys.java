@@ -1,4 +1,4 @@
-package ai.lcl4j.cli;
+package ai.lcl4j.metrics;
 
 /**
  * The record kinds and field names that the trainer writes to metrics.jsonl and the report reads.

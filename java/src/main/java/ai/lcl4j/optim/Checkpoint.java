@@ -1,4 +1,4 @@
-package ai.lcl4j.train;
+package ai.lcl4j.optim;
 
 import ai.lcl4j.io.Safetensors;
 import com.fasterxml.jackson.databind.JsonNode;

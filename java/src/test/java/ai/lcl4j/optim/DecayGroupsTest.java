@@ -1,4 +1,4 @@
-package ai.lcl4j.train;
+package ai.lcl4j.optim;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;

@@ -1,4 +1,4 @@
-package ai.lcl4j.cli;
+package ai.lcl4j.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,5 +135,30 @@ class MetricsLogTest {
         assertTrue(back.skippedLines() <= 1, "skipped: " + back.skippedLines());
         List<MetricsRecord> records = back.records();
         for (int i = 0; i < records.size(); i++) assertEquals(i + 1, records.get(i).step(), "no gaps");
+    }
+
+    /** Resume: the records after the checkpoint's step go (they are about to be recomputed), and so do cut lines. */
+    @Test
+    void dropAfterKeepsTheRecordsUpToAStepAndNothingBroken(@TempDir Path run) throws Exception {
+        try (MetricsLog log = MetricsLog.open(run, FIXED)) {
+            for (int step = 1; step <= 5; step++) log.train(step, Map.of(MetricKeys.LOSS, 1.0 / step));
+            log.eval(3, Map.of(MetricKeys.ZEROSHOT_TOP1, 0.5));
+        }
+        Path file = run.resolve(MetricsLog.FILE_NAME);
+        Files.writeString(file, "{\"kind\":\"train\",\"st", StandardOpenOption.APPEND);   // a line cut by a kill
+        List<String> before = Files.readAllLines(file);
+
+        MetricsLog.dropAfter(file, 3);
+        List<String> after = Files.readAllLines(file);
+        // steps 1-3 and the eval at 3, byte for byte and in order; steps 4, 5 and the cut line gone
+        assertEquals(List.of(before.get(0), before.get(1), before.get(2), before.get(5)), after);
+        assertFalse(Files.exists(run.resolve(MetricsLog.FILE_NAME + ".tmp")), "the temp file is moved into place");
+
+        long modified = Files.getLastModifiedTime(file).toMillis();
+        MetricsLog.dropAfter(file, 3);   // nothing left to drop: the file is not rewritten
+        assertEquals(after, Files.readAllLines(file));
+        assertEquals(modified, Files.getLastModifiedTime(file).toMillis());
+        MetricsLog.dropAfter(run.resolve("absent.jsonl"), 3);
+        assertFalse(Files.exists(run.resolve("absent.jsonl")));
     }
 }
