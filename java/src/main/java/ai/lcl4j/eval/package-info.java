@@ -21,6 +21,9 @@
  *   <li>{@link ai.lcl4j.eval.ImageBatchEncoder}, {@link ai.lcl4j.eval.TextBatchEncoder},
  *       {@link ai.lcl4j.eval.Embeddings}: batched, scoped feature extraction.</li>
  *   <li>{@link ai.lcl4j.eval.HeldOutLoss}: losses on held-out batches under NoGradGuard.</li>
+ *   <li>{@link ai.lcl4j.eval.LinearProbe}, {@link ai.lcl4j.eval.LinearProbeResult},
+ *       {@link ai.lcl4j.eval.LogisticRegression}, {@link ai.lcl4j.eval.FeatureStandardizer}: the
+ *       linear probe on frozen image features (L2 chosen on a held-out part of train/).</li>
  * </ul>
  *
  * <p>Features are copied to the Java heap per batch and every native allocation of a
