@@ -25,6 +25,13 @@ public final class Sources {
 
     /** The reader for one spec (no sharding or shuffling yet). */
     public static RecordFormat format(SourceSpec spec) {
+        if (spec.remote() != null) {
+            if (!spec.type().equals("wds") && !spec.type().equals("webdataset")) {
+                throw new IllegalArgumentException("remote shards (" + spec.remote() + ") are read for webdataset tars only (wds:),"
+                        + " not for " + spec.type());
+            }
+            return WdsFormat.remote(spec.remote(), RetryPolicy.of(spec), msg -> System.err.println("[lcl4j data] " + msg));
+        }
         switch (spec.type()) {
             case "mmc4":
                 return new Mmc4Format(spec.path(), spec.images());
