@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * <p>Keys: with one zero-shot task {@code zeroshot_top1, zeroshot_top5,
  * zeroshot_images, zeroshot_skipped}; with one retrieval task OpenCLIP's
  * {@code image_to_text_R@1 ... text_to_image_median_rank} plus
- * {@code retrieval_images, retrieval_captions, retrieval_skipped}. When a kind has
+ * {@code retrieval_images, retrieval_captions, retrieval_skipped, retrieval_skipped_records}. When a kind has
  * several tasks every key of that kind is prefixed with {@code <task name>/}, so two
  * datasets never overwrite each other. Accuracies and recalls are fractions in [0, 1].
  */
@@ -45,7 +45,9 @@ public final class Evaluator {
             Retrieval ret = new Retrieval(model, tokenizer, spec.batchSize());
             boolean prefix = spec.retrieval().size() > 1;
             for (EvalSpec.RetrievalTask t : spec.retrieval()) {
-                RetrievalResult r = ret.evaluate(RetrievalDataset.load(t.file(), t.imageRoot(), t.split()));
+                RetrievalDataset data = RetrievalDataset.load(t.file(), t.imageRoot(), t.split());
+                data.skipMessages().forEach(msg -> notes.accept("retrieval " + t.name() + ": skipped record " + msg));
+                RetrievalResult r = ret.evaluate(data);
                 r.skippedMessages().forEach(msg -> notes.accept("retrieval " + t.name() + ": skipped " + msg));
                 out.putAll(r.metrics(prefix ? t.name() + "/" : ""));
             }

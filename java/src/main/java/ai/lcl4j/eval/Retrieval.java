@@ -45,7 +45,7 @@ public final class Retrieval {
         Embeddings txt = text.encode(captions);
         Map<String, Double> m = metrics(enc.embeddings(), txt, link.stream().mapToInt(Integer::intValue).toArray());
         return new RetrievalResult(m, enc.kept().length, captions.size(), enc.skipped().size(),
-                data.captions().size() - captions.size(), enc.skipped());
+                data.captions().size() - captions.size(), enc.skipped(), data.skippedRecords());
     }
 
     /**

@@ -18,16 +18,43 @@ import java.util.Map;
  * Images and their captions for retrieval; several captions may share one image
  * (COCO has about five), every caption belongs to exactly one image.
  *
+ * <p>Records that cannot be used are skipped and counted by reason, never fatal: an
+ * image path that is absolute or leaves the image folder ({@link ImagePathGuard}), a
+ * record without a file name or caption, a table row with too few fields. Only an
+ * unreadable file, a missing column or an empty result is an error.
+ *
  * @param images       distinct image files, in first-appearance order
  * @param captions     all captions
  * @param captionImage {@code captionImage[j]} = index into {@code images} of caption j's image
+ * @param skipped      records skipped, by reason
+ * @param skipMessages one line per skipped record: where it is and why
  */
-public record RetrievalDataset(List<Path> images, List<String> captions, int[] captionImage) {
+public record RetrievalDataset(List<Path> images, List<String> captions, int[] captionImage, Map<String, Integer> skipped,
+                               List<String> skipMessages) {
+    /** A Karpathy image or table row without a file name. */
+    static final String NO_FILENAME = "record without image file name";
+    /** A Karpathy sentence without raw text, or a blank caption. */
+    static final String NO_CAPTION = "record without caption";
+    /** A table row with fewer fields than the header names. */
+    static final String SHORT_ROW = "row with too few fields";
+
     public RetrievalDataset {
         images = List.copyOf(images);
         captions = List.copyOf(captions);
+        skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+        skipMessages = List.copyOf(skipMessages);
         if (captionImage.length != captions.size()) throw new IllegalArgumentException(captionImage.length + " links for " + captions.size() + " captions");
         for (int i : captionImage) if (i < 0 || i >= images.size()) throw new IllegalArgumentException("caption links to image " + i + " of " + images.size());
+    }
+
+    /** A dataset with nothing skipped. */
+    public RetrievalDataset(List<Path> images, List<String> captions, int[] captionImage) {
+        this(images, captions, captionImage, Map.of(), List.of());
+    }
+
+    /** Records skipped for any reason. */
+    public int skippedRecords() {
+        return skipped.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /**
@@ -37,8 +64,16 @@ public record RetrievalDataset(List<Path> images, List<String> captions, int[] c
      * @param imageRoot where relative image paths start; null = the file's folder
      */
     public static RetrievalDataset load(Path file, Path imageRoot, String split) {
+        return load(file, imageRoot, split, "filepath", "title");
+    }
+
+    /**
+     * As {@link #load(Path, Path, String)} with the table's column names given
+     * (OpenCLIP's --csv-img-key / --csv-caption-key; ignored for json).
+     */
+    public static RetrievalDataset load(Path file, Path imageRoot, String split, String imageColumn, String captionColumn) {
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".json") ? fromKarpathyJson(file, imageRoot, split) : fromTable(file, imageRoot, "filepath", "title");
+        return n.endsWith(".json") ? fromKarpathyJson(file, imageRoot, split) : fromTable(file, imageRoot, imageColumn, captionColumn);
     }
 
     /**
@@ -61,14 +96,18 @@ public record RetrievalDataset(List<Path> images, List<String> captions, int[] c
         if (ic < 0 || cc < 0) {
             throw new IllegalArgumentException(file + ": header " + header + " lacks column '" + (ic < 0 ? imageColumn : captionColumn) + "'");
         }
-        Builder b = new Builder();
+        Builder b = new Builder(root);
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
             List<String> f = split(lines.get(i), csv);
-            if (f.size() <= Math.max(ic, cc)) throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + f.size() + " fields, header has " + header.size());
-            b.add(root.resolve(f.get(ic)), f.get(cc));
+            String where = file + ":" + (i + 1);
+            if (f.size() <= Math.max(ic, cc)) {
+                b.skip(SHORT_ROW, where, f.size() + " fields, header has " + header.size());
+                continue;
+            }
+            b.add(where, f.get(cc), f.get(ic));
         }
-        return b.build();
+        return b.build(file, null);
     }
 
     /**
@@ -88,36 +127,70 @@ public record RetrievalDataset(List<Path> images, List<String> captions, int[] c
         }
         JsonNode imgs = tree.get("images");
         if (imgs == null || !imgs.isArray()) throw new IllegalArgumentException(file + ": no images[] array (not a Karpathy split file)");
-        Builder b = new Builder();
+        Builder b = new Builder(root);
+        int n = -1;
         for (JsonNode im : imgs) {
+            n++;
             if (split != null && !split.equals(im.path("split").asText(null))) continue;
-            String name = im.path("filename").asText(null);
-            if (name == null) throw new IllegalArgumentException(file + ": an image has no filename");
-            String folder = im.path("filepath").asText("");
-            Path p = folder.isEmpty() ? root.resolve(name) : root.resolve(folder).resolve(name);
-            for (JsonNode s : im.path("sentences")) {
-                String raw = s.path("raw").asText(null);
-                if (raw != null) b.add(p, raw.strip());
+            String name = im.path("filename").isTextual() ? im.path("filename").asText() : null;
+            String where = file + ": images[" + n + "]";
+            if (name == null || name.isEmpty()) {
+                b.skip(NO_FILENAME, where, "no filename");
+                continue;
+            }
+            String folder = im.path("filepath").isTextual() ? im.path("filepath").asText() : "";
+            int s = 0;
+            for (JsonNode sent : im.path("sentences")) {
+                String raw = sent.path("raw").isTextual() ? sent.path("raw").asText() : null;
+                b.add(where + ".sentences[" + s++ + "] (" + name + ")", raw, folder, name);
             }
         }
-        RetrievalDataset d = b.build();
-        if (d.captions().isEmpty()) throw new IllegalArgumentException(file + ": no captions" + (split == null ? "" : " in split '" + split + "'"));
-        return d;
+        return b.build(file, split);
     }
 
+    /** Collects captions grouped by image, resolving and checking every path; counts what it skips. */
     private static final class Builder {
+        final ImagePathGuard guard;
         final Map<Path, Integer> index = new LinkedHashMap<>();
         final List<String> captions = new ArrayList<>();
         final List<Integer> link = new ArrayList<>();
+        final Map<String, Integer> skipped = new LinkedHashMap<>();
+        final List<String> messages = new ArrayList<>();
 
-        void add(Path image, String caption) {
-            Path key = image.normalize();
-            link.add(index.computeIfAbsent(key, k -> index.size()));
-            captions.add(caption);
+        Builder(Path root) {
+            this.guard = new ImagePathGuard(root);
         }
 
-        RetrievalDataset build() {
-            return new RetrievalDataset(new ArrayList<>(index.keySet()), captions, link.stream().mapToInt(Integer::intValue).toArray());
+        /** One caption of the image at {@code root/pathParts...}; {@code where} names the record for messages. */
+        void add(String where, String caption, String... pathParts) {
+            Path image;
+            try {
+                image = guard.resolve(pathParts);
+            } catch (ImagePathGuard.Rejected r) {
+                skip(r.reason, where, r.getMessage());
+                return;
+            }
+            String c = caption == null ? "" : caption.strip();
+            if (c.isEmpty()) {
+                skip(NO_CAPTION, where, "no caption text");
+                return;
+            }
+            link.add(index.computeIfAbsent(image, k -> index.size()));
+            captions.add(c);
+        }
+
+        void skip(String reason, String where, String detail) {
+            skipped.merge(reason, 1, Integer::sum);
+            messages.add(where + ": " + reason + ": " + detail);
+        }
+
+        RetrievalDataset build(Path file, String split) {
+            if (captions.isEmpty()) {
+                throw new IllegalArgumentException(file + ": no usable captions" + (split == null ? "" : " in split '" + split + "'")
+                        + (skipped.isEmpty() ? "" : "; skipped " + skipped + ", first: " + messages.get(0)));
+            }
+            return new RetrievalDataset(new ArrayList<>(index.keySet()), captions, link.stream().mapToInt(Integer::intValue).toArray(),
+                    skipped, messages);
         }
     }
 

@@ -13,9 +13,16 @@ import java.util.Map;
  * @param skippedImages   images that could not be decoded
  * @param droppedCaptions captions left out because their image was skipped
  * @param skippedMessages file and reason per skipped image
+ * @param skippedRecords  records of the dataset file skipped before encoding (paths leaving the image
+ *                        folder, missing captions, short rows; see {@link RetrievalDataset#skipped()})
  */
 public record RetrievalResult(Map<String, Double> metrics, int images, int captions, int skippedImages,
-                              int droppedCaptions, List<String> skippedMessages) {
+                              int droppedCaptions, List<String> skippedMessages, int skippedRecords) {
+
+    public RetrievalResult(Map<String, Double> metrics, int images, int captions, int skippedImages,
+                           int droppedCaptions, List<String> skippedMessages) {
+        this(metrics, images, captions, skippedImages, droppedCaptions, skippedMessages, 0);
+    }
 
     /** The metrics and counts, each key after {@code prefix}. */
     public Map<String, Double> metrics(String prefix) {
@@ -24,6 +31,7 @@ public record RetrievalResult(Map<String, Double> metrics, int images, int capti
         m.put(prefix + "retrieval_images", (double) images);
         m.put(prefix + "retrieval_captions", (double) captions);
         m.put(prefix + "retrieval_skipped", (double) skippedImages);
+        m.put(prefix + "retrieval_skipped_records", (double) skippedRecords);
         return m;
     }
 }

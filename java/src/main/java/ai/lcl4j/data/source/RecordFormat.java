@@ -22,8 +22,31 @@ public interface RecordFormat {
     /** Short name for messages: "mmc4", "wds", ... */
     String name();
 
-    /** The shard files, sorted; never empty (a format with no files throws when built). */
+    /**
+     * The local shard files, sorted; never empty for a local dataset (a format with no
+     * files throws when built). A format whose shards are URLs or commands has no local
+     * files and returns an empty list; {@link #shardNames()} lists its shards.
+     */
     List<Path> files();
+
+    /** Every shard's full name (path, URL or pipe command), in file-index order: for messages. */
+    default List<String> shardNames() {
+        return files().stream().map(Path::toString).toList();
+    }
+
+    /**
+     * What a data position's fingerprint hashes for shard {@code file}: its base name, not its
+     * folder or host, so a moved dataset still resumes.
+     */
+    default String shardKey(int file) {
+        return files().get(file).getFileName().toString();
+    }
+
+    /** Where the shards are, for messages: their folder, or the URL pattern. */
+    default String location() {
+        Path parent = files().get(0).toAbsolutePath().getParent();
+        return String.valueOf(parent);
+    }
 
     /**
      * Opens one shard file.

@@ -59,10 +59,10 @@ public final class ShardedSource implements DocumentSource {
         this.format = format;
         this.opts = opts;
         this.log = log;
-        this.nFiles = format.files().size();
+        this.nFiles = format.shardNames().size();
         this.fileLevel = nFiles >= opts.slots();
         long h = 1469598103934665603L;
-        for (java.nio.file.Path f : format.files()) h = SplitMix64.mix(h ^ f.getFileName().toString().hashCode());
+        for (int f = 0; f < nFiles; f++) h = SplitMix64.mix(h ^ format.shardKey(f).hashCode());
         this.fingerprint = h;
         this.rng = new SplitMix64(SplitMix64.derive(opts.seed(), 1, opts.slot()));
         this.order = order(0);
@@ -77,7 +77,7 @@ public final class ShardedSource implements DocumentSource {
         return epoch;
     }
 
-    /** This slot's files for an epoch, as indices into format.files(). */
+    /** This slot's files for an epoch, as indices into format.shardNames(). */
     private int[] order(int ep) {
         int[] all = new int[nFiles];
         for (int i = 0; i < nFiles; i++) all[i] = i;
@@ -228,7 +228,7 @@ public final class ShardedSource implements DocumentSource {
         for (Position.RecordRef r : refs) {
             Document d = found.get(r);
             if (d == null) {
-                log.skip("buffered record unreadable on resume", new Origin(format.files().get(r.file()).toString(),
+                log.skip("buffered record unreadable on resume", new Origin(format.shardNames().get(r.file()),
                         r.record() + 1), null);
             } else {
                 out.add(new Item(r, d));
@@ -244,7 +244,7 @@ public final class ShardedSource implements DocumentSource {
 
     @Override
     public String describe() {
-        return format.name() + " " + format.files().get(0).toAbsolutePath().getParent() + " (" + nFiles + " files)";
+        return format.name() + " " + format.location() + " (" + nFiles + " files)";
     }
 
     private void closeReader() {

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  *       (default filepath), {@code caption_column} (default title)</li>
  *   <li>obelics: {@code url_map} (a url&lt;TAB&gt;path TSV; default: images named
  *       sha256(url) + extension in {@code images})</li>
+ *   <li>wds with remote shards: {@code url} (the shard list as written, see {@link #remote()}),
+ *       {@code retries}, {@code retry_delay_ms}, {@code timeout_s} (see {@link RetryPolicy})</li>
  * </ul>
  *
  * @param type    format name, one of {@link SourceTypes} (a name or an alias)
@@ -36,8 +38,27 @@ public record SourceSpec(String type, Path path, Path images, double weight, Map
         options = Map.copyOf(options == null ? Map.of() : options);
     }
 
+    /** Option holding a remote location exactly as written (a Path would fold its "//" and mangle commands). */
+    public static final String REMOTE_OPTION = "url";
+
     public static SourceSpec of(String type, Path path) {
         return new SourceSpec(type, path, null, 1.0, Map.of());
+    }
+
+    /**
+     * A spec from a location as the user wrote it: a local path, or remote shards
+     * ({@code https://host/shard-{000000..000099}.tar}, {@code pipe:COMMAND}; see
+     * {@link ShardUrls}), which are kept verbatim in the {@value #REMOTE_OPTION} option.
+     */
+    public static SourceSpec of(String type, String location) {
+        if (!ShardUrls.isRemote(location)) return of(type, Path.of(location));
+        // path only names the source in messages; the option is what is read
+        return new SourceSpec(type, Path.of(location.replace('\0', '_')), null, 1.0, Map.of(REMOTE_OPTION, location.strip()));
+    }
+
+    /** The remote shard list as written, or null for local files. */
+    public String remote() {
+        return options.get(REMOTE_OPTION);
     }
 
     public SourceSpec withImages(Path images) {
@@ -89,6 +110,7 @@ public record SourceSpec(String type, Path path, Path images, double weight, Map
         String images = n.hasNonNull("images") ? n.get("images").asText() : null;
         double weight = n.path("weight").asDouble(1.0);
         Map<String, String> opts = new TreeMap<>();
+        if (ShardUrls.isRemote(path)) opts.put(REMOTE_OPTION, path.strip());
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!KNOWN_KEYS.contains(e.getKey())) opts.put(e.getKey(), e.getValue().asText());

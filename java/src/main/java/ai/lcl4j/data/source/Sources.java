@@ -24,6 +24,10 @@ public final class Sources {
 
     /** The reader for one spec (no sharding or shuffling yet), built by its {@link SourceTypes type}. */
     public static RecordFormat format(SourceSpec spec) {
+        if (spec.remote() != null && !WdsFormat.TYPE.answersTo(spec.type())) {
+            throw new IllegalArgumentException("remote shards (" + spec.remote() + ") are read for webdataset tars only (wds:),"
+                    + " not for " + spec.type());
+        }
         SourceType type = SourceTypes.find(spec.type()).orElseThrow(() -> new IllegalArgumentException(
                 "unknown source type '" + spec.type() + "'; expected " + SourceTypes.namesOr()));
         return type.factory().apply(spec);

@@ -2,6 +2,7 @@ package ai.lcl4j.data.source;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -9,12 +10,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Walks the regular-file members of a tar archive without reading their data:
- * POSIX ustar (name + prefix), GNU long names ('L' entries) and pax 'path'
- * records ('x' entries), sizes in octal or GNU base-256. Headers are 512-byte
- * blocks and data is padded to 512 bytes. Checksums are verified so a file that
- * is cut short or overwritten is reported as {@link TruncatedTar} rather than
- * read as garbage. Not thread-safe.
+ * Walks the regular-file members of a tar archive: POSIX ustar (name + prefix),
+ * GNU long names ('L' entries) and pax 'path' records ('x' entries), sizes in
+ * octal or GNU base-256. Headers are 512-byte blocks and data is padded to 512
+ * bytes. Checksums are verified so a file that is cut short or overwritten is
+ * reported as {@link TruncatedTar} rather than read as garbage. Not thread-safe.
+ *
+ * <p>Two sources: a local file, read by offset (a member's data may be read at any
+ * time, and members nobody reads are never touched), or a sequential stream (a
+ * remote shard): then only the member just returned by {@link #next()} can be read,
+ * once, before the next call, and {@code next()} skips the data nobody read. A stream's
+ * length is unknown, so a member cut short is found when its data runs out rather
+ * than at its header.
  */
 final class TarEntries implements java.io.Closeable {
 
@@ -31,37 +38,62 @@ final class TarEntries implements java.io.Closeable {
 
     private static final int BLOCK = 512;
 
-    private final FileChannel ch;
-    private final long fileSize;
-    private final Path path;
-    private long pos;
+    private final FileChannel ch;         // local file, or null
+    private final InputStream in;         // sequential stream, or null
+    private final long fileSize;          // -1 for a stream
+    private final String path;
+    private long pos;                     // where the next header starts
+    private long streamPos;               // stream: bytes consumed so far
+    private long dataEnd;                 // stream: end of the last member's data (before its padding)
+    private boolean streamEnded;
     private final ByteBuffer header = ByteBuffer.allocate(BLOCK);
 
     TarEntries(Path path) throws IOException {
-        this.path = path;
+        this.path = path.toString();
         this.ch = FileChannel.open(path, StandardOpenOption.READ);
+        this.in = null;
         this.fileSize = ch.size();
+    }
+
+    /** A tar read front to back from {@code in}; {@code name} is for messages. Takes ownership of the stream. */
+    TarEntries(InputStream in, String name) {
+        this.path = name;
+        this.ch = null;
+        this.in = in;
+        this.fileSize = -1;
+    }
+
+    /** True for a local file (members readable by offset at any time), false for a stream. */
+    boolean randomAccess() {
+        return ch != null;
     }
 
     /** The next regular member, or null at the end-of-archive marker or a clean end of file. */
     Entry next() throws IOException {
         String longName = null;
         while (true) {
-            if (pos >= fileSize) return null; // archive without the two zero blocks: accepted, as GNU tar does
-            if (pos + BLOCK > fileSize) throw new TruncatedTar("header cut short at byte " + pos + " of " + path);
-            header.clear();
-            readFully(header, pos);
-            byte[] h = header.array();
+            byte[] h;
+            if (ch != null) {
+                if (pos >= fileSize) return null; // archive without the two zero blocks: accepted, as GNU tar does
+                if (pos + BLOCK > fileSize) throw new TruncatedTar("header cut short at byte " + pos + " of " + path);
+                header.clear();
+                readFully(header, pos);
+                h = header.array();
+            } else {
+                h = streamHeader();
+                if (h == null) return null;
+            }
             if (allZero(h)) return null;
             if (!checksumOk(h)) throw new TruncatedTar("bad header checksum at byte " + pos + " of " + path);
             long size = size(h);
             char type = (char) h[156];
             long data = pos + BLOCK;
-            if (size < 0 || data + size > fileSize) {
+            if (size < 0 || (fileSize >= 0 && data + size > fileSize)) {
                 throw new TruncatedTar("member at byte " + pos + " of " + path + " needs " + size
                         + " bytes, the file ends at " + fileSize);
             }
             pos = data + (size + BLOCK - 1) / BLOCK * BLOCK;
+            dataEnd = data + size;
             switch (type) {
                 case 'L':
                     longName = trimNul(read(data, (int) size));
@@ -83,6 +115,52 @@ final class TarEntries implements java.io.Closeable {
         }
     }
 
+    /**
+     * Stream: skips what is left of the previous member and its padding, then reads
+     * the header at {@code pos}; null at a clean end (no byte, or the stream ends in
+     * padding, which a local file also accepts).
+     */
+    private byte[] streamHeader() throws IOException {
+        if (streamEnded) return null;
+        if (streamPos < dataEnd && skip(dataEnd - streamPos) < 0) {
+            throw new TruncatedTar("member ending at byte " + dataEnd + " of " + path + " is cut short: the stream ends at " + streamPos);
+        }
+        if (streamPos < pos && skip(pos - streamPos) < 0) {
+            streamEnded = true; // ended inside the last member's padding
+            return null;
+        }
+        byte[] h = new byte[BLOCK];
+        int n = in.readNBytes(h, 0, BLOCK);
+        streamPos += n;
+        if (n == 0) {
+            streamEnded = true;
+            return null;
+        }
+        if (n < BLOCK) throw new TruncatedTar("header cut short at byte " + pos + " of " + path);
+        return h;
+    }
+
+    /** Skips up to n stream bytes; returns how many, or -1 when the stream ended first. */
+    private long skip(long n) throws IOException {
+        long done = 0;
+        byte[] sink = null;
+        while (done < n) {
+            long k = in.skip(n - done);
+            if (k <= 0) { // skip may refuse without being at the end: read to tell
+                if (sink == null) sink = new byte[8192];
+                int r = in.read(sink, 0, (int) Math.min(sink.length, n - done));
+                if (r < 0) {
+                    streamPos += done;
+                    return -1;
+                }
+                k = r;
+            }
+            done += k;
+        }
+        streamPos += done;
+        return done;
+    }
+
     private void readFully(ByteBuffer b, long at) throws IOException {
         while (b.hasRemaining()) {
             int n = ch.read(b, at + b.position());
@@ -90,11 +168,28 @@ final class TarEntries implements java.io.Closeable {
         }
     }
 
+    /** The bytes of a member returned by {@link #next()}; on a stream only the last one, and only once. */
+    byte[] read(Entry e) throws IOException {
+        if (e.size() > Integer.MAX_VALUE) throw new IOException("member " + e.name() + " of " + path + " is over 2 GiB");
+        return read(e.offset(), (int) e.size());
+    }
+
     /** Reads size bytes at offset. */
     byte[] read(long offset, int size) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(size);
-        readFully(b, offset);
-        return b.array();
+        if (ch != null) {
+            ByteBuffer b = ByteBuffer.allocate(size);
+            readFully(b, offset);
+            return b.array();
+        }
+        if (offset != streamPos) {
+            throw new IllegalStateException("stream of " + path + " is at byte " + streamPos + ", cannot read back at " + offset);
+        }
+        byte[] b = in.readNBytes(size);
+        streamPos += b.length;
+        if (b.length < size) {
+            throw new TruncatedTar("member at byte " + offset + " of " + path + " needs " + size + " bytes, the stream ends at " + streamPos);
+        }
+        return b;
     }
 
     private static boolean allZero(byte[] h) {
@@ -161,6 +256,7 @@ final class TarEntries implements java.io.Closeable {
 
     @Override
     public void close() throws IOException {
-        ch.close();
+        if (ch != null) ch.close();
+        else in.close();
     }
 }

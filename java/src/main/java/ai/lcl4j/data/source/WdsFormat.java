@@ -2,6 +2,7 @@ package ai.lcl4j.data.source;
 
 import ai.lcl4j.data.DocImage;
 import ai.lcl4j.data.Document;
+import ai.lcl4j.data.ImageSource;
 import ai.lcl4j.data.Origin;
 import ai.lcl4j.data.SkipLog;
 
@@ -21,19 +22,56 @@ import java.util.function.LongPredicate;
  * (LAION keys are not unique across tars). The image is the first present of
  * jpg, png, jpeg, webp and the caption is txt; other members (json, ...) are
  * ignored. A record is a sample, numbered in tar order, complete or not.
+ *
+ * <p>Shards are local files or remote: URLs ({@code https://host/shard-{000000..000099}.tar},
+ * brace-expanded by {@link ShardUrls}) or {@code pipe:COMMAND}s. A remote shard is streamed
+ * front to back ({@link RemoteShard}); the image and caption of each wanted sample are
+ * read as they pass (a stream cannot be read back later) and travel with the document
+ * as a {@link MemoryImage}, everything else is skipped unread. Resuming at record r
+ * re-opens the shard and passes over the samples before r without keeping them.
  */
 public final class WdsFormat implements RecordFormat {
     public static final SourceType TYPE = new SourceType("wds", List.of("webdataset"),
             "webdataset tar shards of image-caption pairs (LAION style: jpg/png/webp + txt)",
-            spec -> new WdsFormat(spec.path()));
+            spec -> spec.remote() != null
+                    ? remote(spec.remote(), RetryPolicy.of(spec), msg -> System.err.println("[lcl4j data] " + msg))
+                    : new WdsFormat(spec.path()));
 
     private static final String[] IMAGE_EXTS = {"jpg", "png", "jpeg", "webp"};
 
-    private final List<Path> files;
+    private final List<Path> files;            // local shards, or empty
+    private final List<RemoteShard> remote;    // remote shards, or empty
+    private final String location;
 
     /** @param path a .tar file, a folder of *.tar, or a glob such as /data/cc3m/cc3m-train-*.tar */
     public WdsFormat(Path path) {
         this.files = ShardFiles.find(path, "webdataset shards", "*.tar");
+        this.remote = List.of();
+        this.location = null;
+    }
+
+    private WdsFormat(String pattern, List<RemoteShard> remote) {
+        this.files = List.of();
+        this.remote = List.copyOf(remote);
+        this.location = pattern;
+    }
+
+    /**
+     * Remote shards: a {@code ::}-joined, brace-expanded list of http(s) URLs and/or
+     * {@code pipe:} commands, in expansion order.
+     *
+     * @param warn told one line per retry of a shard
+     */
+    public static WdsFormat remote(String pattern, RetryPolicy policy, java.util.function.Consumer<String> warn) {
+        List<RemoteShard> shards = new java.util.ArrayList<>();
+        for (String url : ShardUrls.expand(pattern)) {
+            if (!ShardUrls.isRemote(url)) {
+                throw new IllegalArgumentException("'" + url + "' (from '" + pattern + "') is neither an http(s) URL nor pipe:COMMAND;"
+                        + " local shards are given as a folder, file or glob");
+            }
+            shards.add(RemoteShard.of(url, policy, warn));
+        }
+        return new WdsFormat(pattern, shards);
     }
 
     @Override
@@ -47,12 +85,35 @@ public final class WdsFormat implements RecordFormat {
     }
 
     @Override
+    public List<String> shardNames() {
+        return remote.isEmpty() ? RecordFormat.super.shardNames() : remote.stream().map(RemoteShard::name).toList();
+    }
+
+    @Override
+    public String shardKey(int file) {
+        return remote.isEmpty() ? RecordFormat.super.shardKey(file) : remote.get(file).key();
+    }
+
+    @Override
+    public String location() {
+        return remote.isEmpty() ? RecordFormat.super.location() : location;
+    }
+
+    @Override
     public RecordReader open(int file, long firstRecord, LongPredicate wanted, SkipLog log) {
-        return new SampleReader(files.get(file), firstRecord, wanted, log);
+        return remote.isEmpty() ? new SampleReader(files.get(file), null, firstRecord, wanted, log)
+                : new SampleReader(null, remote.get(file), firstRecord, wanted, log);
+    }
+
+    private static boolean isImage(String ext) {
+        for (String x : IMAGE_EXTS) if (x.equals(ext)) return true;
+        return false;
     }
 
     private static final class SampleReader implements RecordReader {
-        private final Path tar;
+        private final Path tar;                                    // a local shard, or null
+        private final RemoteShard shard;                           // a remote shard, or null
+        private final String name;
         private final long first;
         private final LongPredicate wanted;
         private final SkipLog log;
@@ -60,11 +121,15 @@ public final class WdsFormat implements RecordFormat {
         private boolean ended;
         private String key;                                        // key of the group being collected
         private final Map<String, TarEntries.Entry> group = new LinkedHashMap<>();
+        private final Map<String, byte[]> bytes = new LinkedHashMap<>(); // stream: image and caption bytes of the group
+        private IOException pending;                               // stream: a cut found while a finished sample was in hand
         private long sample = -1;                                  // number of the last completed group
         private long returned = -1;
 
-        SampleReader(Path tar, long first, LongPredicate wanted, SkipLog log) {
+        SampleReader(Path tar, RemoteShard shard, long first, LongPredicate wanted, SkipLog log) {
             this.tar = tar;
+            this.shard = shard;
+            this.name = tar != null ? tar.toString() : shard.name();
             this.first = first;
             this.wanted = wanted;
             this.log = log;
@@ -74,7 +139,12 @@ public final class WdsFormat implements RecordFormat {
         public Document next() {
             if (ended) return null;
             try {
-                if (entries == null) entries = new TarEntries(tar);
+                if (pending != null) {
+                    IOException p = pending;
+                    pending = null;
+                    throw p;
+                }
+                if (entries == null) entries = tar != null ? new TarEntries(tar) : new TarEntries(shard.open(), name);
                 while (true) {
                     TarEntries.Entry e = entries.next();
                     if (e == null) {
@@ -93,13 +163,25 @@ public final class WdsFormat implements RecordFormat {
                     if (!group.isEmpty() && (!k.equals(key) || group.containsKey(ext))) {
                         d = finish();
                         group.clear();
+                        bytes.clear();
                     }
                     key = k;
+                    if (!entries.randomAccess() && (isImage(ext) || ext.equals("txt")) && e.size() <= Integer.MAX_VALUE
+                            && sample + 1 >= first && wanted.test(sample + 1)) {
+                        // the stream passes this member once: keep what the wanted sample needs now
+                        try {
+                            bytes.put(ext, entries.read(e));
+                        } catch (IOException cut) {
+                            if (d == null) throw cut;
+                            pending = cut; // hand out the finished sample first; the cut is counted next call
+                            return d;
+                        }
+                    }
                     group.put(ext, e);
                     if (d != null) return d;
                 }
             } catch (IOException ex) {
-                log.skip(SkipReasons.TRUNCATED_SHARD, new Origin(tar.toString(), sample + 2), ex.getMessage());
+                log.skip(SkipReasons.TRUNCATED_SHARD, new Origin(name, sample + 2), ex.getMessage());
                 // the group in hand lies wholly before the cut: use it if it has an image and a caption
                 Document d = null;
                 if (!group.isEmpty()) {
@@ -109,6 +191,7 @@ public final class WdsFormat implements RecordFormat {
                         d = null; // its caption cannot be read either: it is part of the counted tail
                     }
                     group.clear();
+                    bytes.clear();
                 }
                 close();
                 return d;
@@ -119,7 +202,7 @@ public final class WdsFormat implements RecordFormat {
         private Document finish() throws IOException {
             long s = ++sample;
             if (s < first || !wanted.test(s)) return null;
-            Origin origin = new Origin(tar.toString(), s + 1);
+            Origin origin = new Origin(name, s + 1);
             TarEntries.Entry img = null;
             String imgExt = null;
             for (String x : IMAGE_EXTS) {
@@ -142,15 +225,17 @@ public final class WdsFormat implements RecordFormat {
                 log.skip(SkipReasons.WRONG_FIELD_TYPE, origin, key + " has a member over 2 GiB");
                 return null;
             }
-            String caption = new String(entries.read(txt.offset(), (int) txt.size()), StandardCharsets.UTF_8).strip();
+            byte[] text = entries.randomAccess() ? entries.read(txt.offset(), (int) txt.size()) : bytes.get("txt");
+            String caption = new String(text, StandardCharsets.UTF_8).strip();
             if (caption.isEmpty()) {
                 log.skip(SkipReasons.EMPTY_TEXT, origin, key + ".txt");
                 return null;
             }
             returned = s;
             String member = img.name();
-            DocImage image = new DocImage(key + "." + imgExt, new TarMemberImage(tar, member, img.offset(), (int) img.size()),
-                    0, Float.NaN, DocImage.Placement.RANDOM);
+            ImageSource source = entries.randomAccess() ? new TarMemberImage(tar, member, img.offset(), (int) img.size())
+                    : new MemoryImage(name + "!" + member, bytes.get(imgExt));
+            DocImage image = new DocImage(key + "." + imgExt, source, 0, Float.NaN, DocImage.Placement.RANDOM);
             return new Document(origin, List.of(caption), List.of(image), true);
         }
 

@@ -25,6 +25,11 @@
  * (records numbered per file); {@link ai.lcl4j.data.source.ShardedSource} adds
  * sharding, shuffle buffer, epochs and positions; {@link ai.lcl4j.data.source.MixedSource}
  * mixes sources; {@link ai.lcl4j.data.source.Prefetcher} decodes in parallel, in order.
+ * Webdataset shards may also be remote ({@code SourceSpec.of("wds", "https://host/shard-{000000..000099}.tar")}
+ * or {@code "pipe:COMMAND"}): {@link ai.lcl4j.data.source.ShardUrls} expands the list,
+ * {@link ai.lcl4j.data.source.RemoteShard}s stream each shard with retries that resume at
+ * the byte reached ({@link ai.lcl4j.data.source.ResumingInputStream}), and the same tar
+ * reader, skip rules and positions apply.
  * Bad records are counted in the {@link ai.lcl4j.data.SkipLog} under the reasons in
  * {@link ai.lcl4j.data.source.SkipReasons}; only an unreadable dataset folder (at open)
  * or an epoch with no usable document (at hasNext/next) throws.
