@@ -14,8 +14,8 @@ import java.util.List;
 final class TrainFlags {
     private TrainFlags() {}
 
-    static final Option<String> MODEL = Option.string("model", "built-in model config (lcl-tiny, ViT-B-32, "
-            + "ViT-B-32-interleaved, ViT-B-16) or a JSON config file").withDefault("lcl-tiny");
+    static final Option<String> MODEL = Option.string("model", "built-in model config (lcl-tiny, LCL_ViT-B-32_laion, "
+            + "LCL_ViT-B-32_mmc4, LCL_ViT-B-16_laion) or a JSON config file in the reference format").withDefault("lcl-tiny");
     static final Option<List<String>> DATA = Option.strings("data", "training source TYPE:PATH[;images=DIR][;weight=W],"
             + " TYPE in mmc4|obelics|wanjuan|wds|csv; repeat to mix sources by weight");
     static final Option<Path> DATA_SPEC = Option.path("data-spec", "JSON file with a list of source specs "

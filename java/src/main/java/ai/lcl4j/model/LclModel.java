@@ -53,7 +53,7 @@ public final class LclModel implements AutoCloseable {
         this.options = options;
         torch.manual_seed(options.seed());
         // registration order = state-dict order: top-level parameter first, as PyTorch lists it
-        logitScale = params.add("logit_scale", torch.ones(new long[0], Tensors.f32()).mul(Tensors.scalar(Math.log(1 / 0.07))));
+        logitScale = params.add("logit_scale", torch.ones(new long[0], Tensors.f32()).mul(Tensors.scalar(config.initLogitScale())));
         visual = new VisionTransformer(params.scope("visual"), config.visionCfg());
         poolProject = new AttentivePoolProjection(params.scope("pool_project"), config.poolProjectCfg());
         text = new TextTransformer(params.scope("text"), config.textCfg(), config.embedDim());
