@@ -155,7 +155,7 @@ public final class LclModel implements AutoCloseable {
                 conLoss = ops.infoNce(() -> List.of(
                         pool.index_select(0, pairImage),
                         text.features(xOut.reshape(b * l, w).index_select(0, pairSoi)),
-                        logitScale.exp()));
+                        logitScale.exp()), options.gatherWithGrad());
             } else {
                 // This rank's share L_r of the global InfoNCE (normalizer = all ranks' pairs, so that
                 // sum_r L_r = the loss of the concatenated batch; the gather's backward all-reduces the
