@@ -13,19 +13,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one way to read model weights from a file or a checkpoint folder, whatever wrote it,
- * into a name-to-tensor map under the reference names (CPU tensors):
+ * Reads model weights from a file, whatever wrote it, into a name-to-tensor map under the
+ * reference names (CPU tensors):
  * <ul>
  *   <li>a safetensors file (lcl4j's export and checkpoints; Python's safetensors);</li>
  *   <li>a {@code torch.save} file ({@code .pt}, {@code .pth}, {@code .bin}), recognised by its
  *       content, not its name: a plain state dict (as OpenCLIP ships {@code .bin}/{@code .pt}
  *       weights) or a training checkpoint holding one under {@code "state_dict"} (the reference
  *       trainer's {@code epoch_N.pt}); DDP's {@code module.} prefix is dropped when every name has
- *       it, as OpenCLIP's {@code load_state_dict} does;</li>
- *   <li>an lcl4j checkpoint folder ({@code model.safetensors} inside).</li>
+ *       it, as OpenCLIP's {@code load_state_dict} does.</li>
  * </ul>
- * A run folder (the latest complete checkpoint of {@code checkpoints/}) is resolved by the
- * trainer's checkpoint store one layer up ({@code ai.lcl4j.train.WeightSources}).
+ * Folders (an lcl4j checkpoint folder, a run folder) are the trainer's layout and are resolved
+ * one layer up ({@code ai.lcl4j.train.WeightSources}, the entry point for commands).
  * Weights with lcl4j's former pooler names are converted ({@link LegacyStateDict}) and the
  * result says so in its notes, once.
  */
@@ -42,20 +41,13 @@ public final class WeightsFile {
     public record Loaded(LinkedHashMap<String, Tensor> tensors, String format, List<String> notes) {}
 
     /**
-     * Reads the weights at {@code path}.
+     * Reads the weights file at {@code path}.
      *
      * @throws IOException naming the file when it is unreadable, of an unknown format, truncated or corrupted
      * @throws IllegalArgumentException when it holds lcl4j's former pooler in a form that cannot be converted
      */
     public static Loaded load(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
-            Path model = path.resolve("model.safetensors");
-            if (!Files.isRegularFile(model)) {
-                throw new IOException(path + ": a folder without model.safetensors (an lcl4j checkpoint folder holds one;"
-                        + " for a run folder, pass it where a run is accepted)");
-            }
-            return finish(Safetensors.read(model), "safetensors (checkpoint folder)", new ArrayList<>());
-        }
+        if (Files.isDirectory(path)) throw new IOException(path + ": a folder, not a weights file");
         if (!Files.isRegularFile(path)) throw new IOException(path + ": no such file");
         if (looksLikeSafetensors(path)) return finish(Safetensors.read(path), "safetensors", new ArrayList<>());
         if (TorchFile.isTorchZip(path) || startsWithPickle(path)) return readTorch(path); // the latter: the legacy format, named

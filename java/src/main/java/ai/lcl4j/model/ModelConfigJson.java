@@ -35,7 +35,7 @@ import java.util.function.Predicate;
  *   <li><b>refused</b>: a section that builds another model ({@code multimodal_cfg}: CoCa).</li>
  * </ul>
  * All problems of a file are reported together. The tables below are the list of
- * supported and refused fields (README "Reference configs" repeats them).
+ * supported and refused fields (README "Reference files" repeats them).
  */
 public final class ModelConfigJson {
     private ModelConfigJson() {}
@@ -226,6 +226,11 @@ public final class ModelConfigJson {
         if (node == null) return ids;
         if (!node.isObject()) {
             problems.add("special_token_ids must be an object keyed by token string, got " + node.getNodeType());
+            return ids;
+        }
+        if (node.has("sot") || node.has("soi")) { // one message for the whole former lcl4j layout, not eleven
+            problems.add("special_token_ids uses lcl4j's former role keys (sot, eot, img, soi, eoi, pad); the reference"
+                    + " format keys them by token string: " + SpecialTokenIds.KEYS + ", pad is always 0");
             return ids;
         }
         for (int i = 0; i < ids.length; i++) {

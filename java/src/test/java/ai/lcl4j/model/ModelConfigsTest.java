@@ -139,7 +139,8 @@ class ModelConfigsTest {
         assertTrue(problemWith("text_cfg.tokenizer_kwargs.clean", "whitespace")
                 .contains("unknown key 'text_cfg.tokenizer_kwargs.clean'"));
         // lcl4j's old role keys, and a misspelt token string
-        assertTrue(problemWith("special_token_ids.sot", 1).contains("special_token_ids has unknown key 'sot'"));
+        assertTrue(problemWith("special_token_ids", Map.of("sot", 1, "eot", 2, "img", 4, "soi", 3, "eoi", 5, "pad", 0))
+                .contains("lcl4j's former role keys"));
         assertTrue(problemWith("special_token_ids.<start_of_txt>", 1).contains("unknown key '<start_of_txt>'"));
     }
 

@@ -113,5 +113,9 @@ class ReferenceRunTest {
         Files.createDirectories(dir.resolve("empty/checkpoints"));
         assertTrue(assertThrows(java.io.IOException.class, () -> WeightSources.load(dir.resolve("empty"))).getMessage()
                 .contains("no complete checkpoint"));
+        // a folder that is no checkpoint: the checkpoint store says why
+        Files.createDirectories(dir.resolve("other"));
+        assertTrue(assertThrows(CheckpointException.class, () -> WeightSources.load(dir.resolve("other"))).getMessage()
+                .contains("state.json"));
     }
 }
