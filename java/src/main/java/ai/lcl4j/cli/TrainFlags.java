@@ -22,8 +22,8 @@ final class TrainFlags {
     private static final TrainConfig D = TrainConfig.defaults();
     private static final TrainConfig.Distributed DD = D.distributed();
 
-    static final Option<String> MODEL = Option.string("model", "built-in model config (lcl-tiny, ViT-B-32, "
-            + "ViT-B-32-interleaved, ViT-B-16) or a JSON config file").withDefault(D.model());
+    static final Option<String> MODEL = Option.string("model", "built-in model config (lcl-tiny, LCL_ViT-B-32_laion, "
+            + "LCL_ViT-B-32_mmc4, LCL_ViT-B-16_laion) or a JSON config file in the reference format").withDefault(D.model());
     static final Option<List<String>> DATA = Option.strings("data", dataHelp());
     static final Option<Path> DATA_SPEC = Option.path("data-spec", "JSON file with a list of source specs "
             + "({type, path, images, weight, ...}) instead of --data");

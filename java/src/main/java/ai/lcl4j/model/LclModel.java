@@ -52,11 +52,12 @@ public final class LclModel implements AutoCloseable {
         this.config = config;
         this.options = options;
         torch.manual_seed(options.seed());
-        // registration order = state-dict order: top-level parameter first, as PyTorch lists it
-        logitScale = params.add("logit_scale", torch.ones(new long[0], Tensors.f32()).mul(Tensors.scalar(Math.log(1 / 0.07))));
+        // registration order = state-dict order = the reference's named_parameters() order (its optimizer state
+        // is indexed by it): the top-level parameter first, then visual, text, pool_project, lm_head
+        logitScale = params.add("logit_scale", torch.ones(new long[0], Tensors.f32()).mul(Tensors.scalar(config.initLogitScale())));
         visual = new VisionTransformer(params.scope("visual"), config.visionCfg());
-        poolProject = new AttentivePoolProjection(params.scope("pool_project"), config.poolProjectCfg());
         text = new TextTransformer(params.scope("text"), config.textCfg(), config.embedDim());
+        poolProject = new AttentivePoolProjection(params.scope("pool_project"), config.poolProjectCfg());
         int w = config.textCfg().width();
         lmHeadNorm = new LayerNorm(params.scope("lm_head.0"), w);
         lmHeadWeight = params.add("lm_head.1.weight", Params.normal(Math.pow(w, -0.5), config.textCfg().vocabSize(), w));
@@ -154,7 +155,7 @@ public final class LclModel implements AutoCloseable {
                 conLoss = ops.infoNce(() -> List.of(
                         pool.index_select(0, pairImage),
                         text.features(xOut.reshape(b * l, w).index_select(0, pairSoi)),
-                        logitScale.exp()));
+                        logitScale.exp()), options.gatherWithGrad());
             } else {
                 // This rank's share L_r of the global InfoNCE (normalizer = all ranks' pairs, so that
                 // sum_r L_r = the loss of the concatenated batch; the gather's backward all-reduces the
@@ -246,6 +247,11 @@ public final class LclModel implements AutoCloseable {
      * the missing, unexpected and mis-shaped keys.
      */
     public void loadStateDict(Map<String, Tensor> sd) {
+        if (LegacyStateDict.isLegacy(sd.keySet())) {
+            throw new IllegalArgumentException("state dict has lcl4j's former pooler names (" + LegacyStateDict.EXAMPLES
+                    + " ...); the model uses the reference's. Load it through io.WeightsFile, which converts it"
+                    + " (see LegacyStateDict), or convert it with LegacyStateDict.upgrade");
+        }
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), misShaped = new ArrayList<>();
         for (Map.Entry<String, Tensor> en : params.all().entrySet()) {
             Tensor src = sd.get(en.getKey());

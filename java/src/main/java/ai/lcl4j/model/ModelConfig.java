@@ -1,28 +1,31 @@
 package ai.lcl4j.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Objects;
 
 /**
- * A whole LCL model, in the reference JSON layout (OpenCLIP's {@code embed_dim},
- * {@code vision_cfg}, {@code text_cfg}, plus {@code pool_project_cfg} and
- * {@code special_token_ids}). Loaded and listed by {@link ModelConfigs}.
+ * A whole LCL model. Files hold it in the reference layout (OpenCLIP's
+ * {@code embed_dim}, {@code vision_cfg}, {@code text_cfg}, plus LCL's
+ * {@code pool_project_cfg} and {@code special_token_ids}), read and written by
+ * {@link ModelConfigJson}; {@link ModelConfigs} lists the built-ins.
  *
  * <p>The latent tokens are fed to the language model and the pooled latent is
  * compared with the text feature, so pool output, text width and embed_dim must
  * agree; the constructor says which one does not.
+ *
+ * @param initLogitScale the initial logit_scale (the reference's {@code init_logit_scale},
+ *                       default ln(1/0.07)); only initialisation reads it
  */
-// num_image_tokens is derived: written for readers, ignored when read back
-@JsonIgnoreProperties(value = "num_image_tokens", allowGetters = true)
-public record ModelConfig(
-        @JsonProperty("embed_dim") int embedDim,
-        @JsonProperty("vision_cfg") VisionConfig visionCfg,
-        @JsonProperty("text_cfg") TextConfig textCfg,
-        @JsonProperty("pool_project_cfg") PoolProjectConfig poolProjectCfg,
-        @JsonProperty("special_token_ids") SpecialTokenIds specialTokenIds) {
+public record ModelConfig(int embedDim, VisionConfig visionCfg, TextConfig textCfg, PoolProjectConfig poolProjectCfg,
+                          SpecialTokenIds specialTokenIds, double initLogitScale) {
+
+    /** The reference's default {@code init_logit_scale}: ln(1 / 0.07). */
+    public static final double DEFAULT_INIT_LOGIT_SCALE = Math.log(1 / 0.07);
+
+    /** With the default initial logit_scale. */
+    public ModelConfig(int embedDim, VisionConfig visionCfg, TextConfig textCfg, PoolProjectConfig poolProjectCfg,
+                       SpecialTokenIds specialTokenIds) {
+        this(embedDim, visionCfg, textCfg, poolProjectCfg, specialTokenIds, DEFAULT_INIT_LOGIT_SCALE);
+    }
 
     public ModelConfig {
         Objects.requireNonNull(visionCfg, "vision_cfg is missing");
@@ -30,6 +33,7 @@ public record ModelConfig(
         Objects.requireNonNull(poolProjectCfg, "pool_project_cfg is missing");
         Objects.requireNonNull(specialTokenIds, "special_token_ids is missing");
         VisionConfig.require(embedDim > 0, "embed_dim must be > 0");
+        VisionConfig.require(Double.isFinite(initLogitScale), "init_logit_scale must be finite, got " + initLogitScale);
         VisionConfig.require(poolProjectCfg.inputDim() == visionCfg.width(),
                 "pool_project_cfg.input_dim " + poolProjectCfg.inputDim() + " must equal vision_cfg.width " + visionCfg.width());
         VisionConfig.require(poolProjectCfg.outputDim() == textCfg.width(),
@@ -46,9 +50,7 @@ public record ModelConfig(
     }
 
     /** T: latent tokens per image = (image_size / patch_size)^2. */
-    @JsonProperty("num_image_tokens")
     public int numImageTokens() { return visionCfg.numPatches(); }
 
-    @JsonIgnore
     public int contextLength() { return textCfg.contextLength(); }
 }

@@ -1,6 +1,5 @@
 package ai.lcl4j.model;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +20,11 @@ import java.util.Map;
  * {@code model_configs/index.txt}, read on every call (no import-time globals,
  * nothing chosen by sniffing a name).
  *
+ * <p>Every config, built-in or a user's file, is in the reference format
+ * ({@link ModelConfigJson}): the built-ins are the reference's {@code LCL_ViT-B-16_laion},
+ * {@code LCL_ViT-B-32_laion}, {@code LCL_ViT-B-32_mmc4} under those names and values,
+ * plus {@code lcl-tiny} for CPU demos and tests.
+ *
  * <p>Overrides are dotted paths into the JSON ({@code "vision_cfg.layers" -> 2}),
  * applied last, before the records validate the result, so an override that
  * breaks a rule is reported like a bad file.
@@ -30,8 +34,18 @@ public final class ModelConfigs {
 
     private ModelConfigs() {}
 
+    /**
+     * Names lcl4j used before it adopted the reference's: removed, not aliased (the old
+     * ViT-B-16 had another text tower than LCL_ViT-B-16_laion), but an unknown-name error
+     * points to the new name.
+     */
+    private static final Map<String, String> RENAMED = Map.of(
+            "ViT-B-32", "LCL_ViT-B-32_laion",
+            "ViT-B-32-interleaved", "LCL_ViT-B-32_mmc4",
+            "ViT-B-16", "LCL_ViT-B-16_laion (text width 768, 12 heads, context 280: not the old ViT-B-16's shape)");
+
     private static ObjectMapper mapper() {
-        return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        return new ObjectMapper();
     }
 
     /** Names of the built-in configs, in index order. */
@@ -52,26 +66,11 @@ public final class ModelConfigs {
 
     public static ModelConfig get(String name, Map<String, ?> overrides) {
         if (!list().contains(name)) {
-            throw new IllegalArgumentException("unknown model config '" + name + "'; known: " + list());
+            String renamed = RENAMED.get(name);
+            throw new IllegalArgumentException("unknown model config '" + name + "'; known: " + list()
+                    + (renamed == null ? "" : "; '" + name + "' is now " + renamed));
         }
         return parse(readResource(DIR + name + ".json"), overrides, "model config '" + name + "'");
-    }
-
-    /**
-     * What a {@code --model} value names: a JSON file (a path ending in .json, or any existing file) or a
-     * built-in config.
-     *
-     * @throws IllegalArgumentException naming the missing file or the unknown name and the built-in ones
-     */
-    public static ModelConfig resolve(String nameOrPath) {
-        Path p = Path.of(nameOrPath);
-        if (nameOrPath.endsWith(".json") || Files.isRegularFile(p)) {
-            if (!Files.isRegularFile(p)) throw new IllegalArgumentException("model config file not found: " + nameOrPath);
-            return load(p);
-        }
-        if (!list().contains(nameOrPath))
-            throw new IllegalArgumentException("unknown model config '" + nameOrPath + "'; built-in: " + list());
-        return get(nameOrPath);
     }
 
     /** A config from a JSON file of the reference layout. */
@@ -87,13 +86,23 @@ public final class ModelConfigs {
         }
     }
 
-    /** The config as reference JSON (num_image_tokens included for readers). */
-    public static String toJson(ModelConfig config) {
-        try {
-            return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(config);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * A built-in name or a path to a JSON config file (what {@code --model} takes).
+     *
+     * @throws IllegalArgumentException naming the unknown name or the missing file
+     */
+    public static ModelConfig resolve(String nameOrPath) {
+        Path p = Path.of(nameOrPath);
+        if (nameOrPath.endsWith(".json") || Files.isRegularFile(p)) {
+            if (!Files.isRegularFile(p)) throw new IllegalArgumentException("model config file not found: " + nameOrPath);
+            return load(p);
         }
+        return get(nameOrPath);
+    }
+
+    /** The config in the reference format ({@link ModelConfigJson#write}). */
+    public static String toJson(ModelConfig config) {
+        return ModelConfigJson.write(config);
     }
 
     static ModelConfig parse(String json, Map<String, ?> overrides, String source) {
@@ -104,7 +113,7 @@ public final class ModelConfigs {
             for (Map.Entry<String, ?> e : overrides.entrySet()) {
                 applyOverride(mapper, root, e.getKey(), e.getValue(), source);
             }
-            return mapper.treeToValue(root, ModelConfig.class);
+            return ModelConfigJson.read(root, source);
         } catch (IOException e) {
             throw new IllegalArgumentException(source + ": " + rootMessage(e), e);
         }

@@ -18,9 +18,20 @@ import ai.lcl4j.ops.RowGather;
  *                   null = one process (the default, unchanged single-process path)
  * @param precision  FP32 (default) or BF16 (the forward under bfloat16 autocast; see {@link Precision});
  *                   null = FP32
+ * @param gatherWithGrad the contrastive gradient, as the reference trainer's {@code --gather-with-grad}:
+ *                   true (default; the reference's training scripts pass it, LCL-SPEC 5): each feature gets
+ *                   the gradients of both roles it plays in the logits, as a row and as a column; false (the
+ *                   reference's LCLLoss without that flag): the column side is detached, so each feature
+ *                   learns only from its own row. The loss value is the same. One process only.
  */
 public record ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed,
-                           RowGather gather, Precision precision) {
+                           RowGather gather, Precision precision, boolean gatherWithGrad) {
+
+    /** Gradients through both roles (--gather-with-grad). */
+    public ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed,
+                        RowGather gather, Precision precision) {
+        this(backend, checkpoint, wGen, wCon, kernels, seed, gather, precision, true);
+    }
 
     /** One process (no gather), float32. */
     public ModelOptions(Backend backend, boolean checkpoint, double wGen, double wCon, FusedKernels kernels, long seed) {
@@ -42,6 +53,9 @@ public record ModelOptions(Backend backend, boolean checkpoint, double wGen, dou
         if (!(wGen >= 0) || !(wCon >= 0) || wGen + wCon == 0) {
             throw new IllegalArgumentException("loss weights must be >= 0 and not both 0, got w_gen=" + wGen + " w_con=" + wCon);
         }
+        if (!gatherWithGrad && gather != null) {
+            throw new IllegalArgumentException("gatherWithGrad=false (detached columns) is implemented for one process only");
+        }
     }
 
     /** The reference behaviour: fused kernels, no checkpointing, w_gen 1.0, w_con 0.1, seed 0. */
@@ -50,20 +64,25 @@ public record ModelOptions(Backend backend, boolean checkpoint, double wGen, dou
     }
 
     public ModelOptions withBackend(Backend b) {
-        return new ModelOptions(b, b == Backend.FUSED && checkpoint, wGen, wCon, kernels, seed, gather, precision);
+        return new ModelOptions(b, b == Backend.FUSED && checkpoint, wGen, wCon, kernels, seed, gather, precision, gatherWithGrad);
     }
 
-    public ModelOptions withCheckpoint(boolean c) { return new ModelOptions(backend, c, wGen, wCon, kernels, seed, gather, precision); }
+    public ModelOptions withCheckpoint(boolean c) { return new ModelOptions(backend, c, wGen, wCon, kernels, seed, gather, precision, gatherWithGrad); }
 
-    public ModelOptions withLossWeights(double gen, double con) { return new ModelOptions(backend, checkpoint, gen, con, kernels, seed, gather, precision); }
+    public ModelOptions withLossWeights(double gen, double con) { return new ModelOptions(backend, checkpoint, gen, con, kernels, seed, gather, precision, gatherWithGrad); }
 
-    public ModelOptions withKernels(FusedKernels k) { return new ModelOptions(backend, checkpoint, wGen, wCon, k, seed, gather, precision); }
+    public ModelOptions withKernels(FusedKernels k) { return new ModelOptions(backend, checkpoint, wGen, wCon, k, seed, gather, precision, gatherWithGrad); }
 
-    public ModelOptions withSeed(long s) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, s, gather, precision); }
+    public ModelOptions withSeed(long s) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, s, gather, precision, gatherWithGrad); }
 
     /** Data-parallel losses over {@code g} (null: one process). */
-    public ModelOptions withGather(RowGather g) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, g, precision); }
+    public ModelOptions withGather(RowGather g) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, g, precision, gatherWithGrad); }
 
     /** The forward's arithmetic (null: FP32). */
-    public ModelOptions withPrecision(Precision p) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, gather, p); }
+    public ModelOptions withPrecision(Precision p) { return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, gather, p, gatherWithGrad); }
+
+    /** The contrastive gradient mode ({@code gatherWithGrad} above). */
+    public ModelOptions withGatherWithGrad(boolean g) {
+        return new ModelOptions(backend, checkpoint, wGen, wCon, kernels, seed, gather, precision, g);
+    }
 }

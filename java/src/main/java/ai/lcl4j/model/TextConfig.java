@@ -1,7 +1,5 @@
 package ai.lcl4j.model;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 /**
  * The causal language model, as OpenCLIP's {@code text_cfg} (LCL-SPEC section 4).
  *
@@ -10,24 +8,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param width         token width
  * @param heads         attention heads; must divide width
  * @param layers        residual blocks
- * @param mlpRatio      MLP hidden = width * mlpRatio (default 4.0)
+ * @param mlpRatio      MLP hidden = width * mlpRatio (null: 4.0, OpenCLIP's default)
  */
-public record TextConfig(
-        @JsonProperty("context_length") int contextLength,
-        @JsonProperty("vocab_size") int vocabSize,
-        @JsonProperty("width") int width,
-        @JsonProperty("heads") int heads,
-        @JsonProperty("layers") int layers,
-        @JsonProperty("mlp_ratio") Double mlpRatio) {
+public record TextConfig(int contextLength, int vocabSize, int width, int heads, int layers, Double mlpRatio) {
 
     public TextConfig {
         if (mlpRatio == null) mlpRatio = 4.0;
         VisionConfig.require(contextLength > 0 && vocabSize > 0 && width > 0 && heads > 0 && layers > 0,
                 "context_length, vocab_size, width, heads, layers must be > 0");
         VisionConfig.require(width % heads == 0, "text width " + width + " must be a multiple of heads " + heads);
+        VisionConfig.require(mlpRatio > 0, "text_cfg.mlp_ratio must be > 0");
     }
 
     public int headWidth() { return width / heads; }
 
+    /** int(width * mlp_ratio), truncated as Python's int() does. */
     public int mlpWidth() { return (int) (width * mlpRatio); }
 }

@@ -21,11 +21,12 @@ final class TextTransformer {
     TextTransformer(Params.Scope s, TextConfig cfg, int embedDim) {
         this.cfg = cfg;
         int w = cfg.width();
-        tokenEmbedding = s.add("token_embedding.weight", Params.normal(0.02, cfg.vocabSize(), w));
+        // the reference's order: the module's own parameters, then token_embedding, transformer, ln_final
         positionalEmbedding = s.add("positional_embedding", Params.normal(0.01, cfg.contextLength(), w));
+        textProjection = s.add("text_projection", Params.normal(Math.pow(w, -0.5), w, embedDim));
+        tokenEmbedding = s.add("token_embedding.weight", Params.normal(0.02, cfg.vocabSize(), w));
         transformer = new Transformer(s.scope("transformer"), w, cfg.heads(), cfg.mlpWidth(), cfg.layers());
         lnFinal = new LayerNorm(s.scope("ln_final"), w);
-        textProjection = s.add("text_projection", Params.normal(Math.pow(w, -0.5), w, embedDim));
     }
 
     /**

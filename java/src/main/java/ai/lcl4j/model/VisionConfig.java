@@ -1,7 +1,5 @@
 package ai.lcl4j.model;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 /**
  * The vision tower, as OpenCLIP's {@code vision_cfg}: an OpenCLIP-style ViT whose
  * class token is dropped after {@code ln_post} (LCL-SPEC section 4).
@@ -10,16 +8,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param layers     residual blocks
  * @param width      token width
  * @param patchSize  patch side in pixels; must divide imageSize
- * @param headWidth  per-head width; heads = width / headWidth (default 64)
- * @param mlpRatio   MLP hidden = width * mlpRatio (default 4.0)
+ * @param headWidth  per-head width; heads = width / headWidth (null: 64, OpenCLIP's default)
+ * @param mlpRatio   MLP hidden = width * mlpRatio (null: 4.0)
  */
-public record VisionConfig(
-        @JsonProperty("image_size") int imageSize,
-        @JsonProperty("layers") int layers,
-        @JsonProperty("width") int width,
-        @JsonProperty("patch_size") int patchSize,
-        @JsonProperty("head_width") Integer headWidth,
-        @JsonProperty("mlp_ratio") Double mlpRatio) {
+public record VisionConfig(int imageSize, int layers, int width, int patchSize, Integer headWidth, Double mlpRatio) {
 
     public VisionConfig {
         if (headWidth == null) headWidth = 64;
@@ -38,6 +30,7 @@ public record VisionConfig(
 
     public int heads() { return width / headWidth; }
 
+    /** int(width * mlp_ratio), truncated as Python's int() does. */
     public int mlpWidth() { return (int) (width * mlpRatio); }
 
     static void require(boolean ok, String message) {

@@ -23,6 +23,16 @@ public final class FusedInfoNce {
     }
 
     public Tensor apply(Tape tape, Supplier<List<Tensor>> segment) {
+        return apply(tape, segment, true);
+    }
+
+    /**
+     * @param gradThroughAll true: each feature gets the gradients of both its roles, as local row and as
+     *                       global column (the reference with --gather-with-grad); false: the global columns
+     *                       are constants, as the reference's LCLLoss detaches them without that flag, so each
+     *                       feature gets only its local-row gradient
+     */
+    public Tensor apply(Tape tape, Supplier<List<Tensor>> segment, boolean gradThroughAll) {
         Tape.Lower lower = tape.segment(segment);
         List<Tensor> vals = lower.values();
         if (vals.size() != 3) throw new IllegalArgumentException("an InfoNCE segment must yield [image, text, scale]");
@@ -41,8 +51,9 @@ public final class FusedInfoNce {
             InfoNceKernel.Grads g = kernel.backward(dLoss.reshape(1).contiguous(), image, text, image, text, null, 0,
                     scale, normalizer, lseI, lseT);
             // each grad in its root's dtype (torch.backward requires it)
-            return List.of(Tensors.like(g.dImage().add(g.dImageAll()), vals.get(0)),
-                    Tensors.like(g.dText().add(g.dTextAll()), vals.get(1)),
+            Tensor dImage = gradThroughAll ? g.dImage().add(g.dImageAll()) : g.dImage();
+            Tensor dText = gradThroughAll ? g.dText().add(g.dTextAll()) : g.dText();
+            return List.of(Tensors.like(dImage, vals.get(0)), Tensors.like(dText, vals.get(1)),
                     Tensors.like(g.dScale().reshape(Tensors.shape(vals.get(2))), vals.get(2)));
         });
         return up.get(0);

@@ -13,14 +13,29 @@ public final class LibtorchInfoNce {
 
     /** image, text (n,E) L2-normalised; scale = exp(logit_scale), any 1-element shape. */
     public static Tensor apply(Tensor image, Tensor text, Tensor scale) {
+        return apply(image, text, scale, true);
+    }
+
+    /**
+     * @param gradThroughAll false: the columns (text for image-to-text, image for text-to-image) are detached,
+     *                       as the reference's LCLLoss without --gather-with-grad; see {@link FusedInfoNce}
+     */
+    public static Tensor apply(Tensor image, Tensor text, Tensor scale, boolean gradThroughAll) {
         long n = image.size(0);
         // float32 logits and loss whatever the forward's precision (autocast off, inputs widened)
         try (Autocast.Scope off = Autocast.disabledFor(image)) {
-            Tensor logits = torch.matmul(Tensors.float32(image), Tensors.float32(text).t())
-                    .mul(Tensors.float32(scale).reshape(1));
+            Tensor s = Tensors.float32(scale).reshape(1);
             Tensor labels = Tensors.onDeviceOf(torch.arange(Tensors.scalar(n), Tensors.i64()), image);
-            Tensor i2t = torch.cross_entropy(logits, labels);
-            Tensor t2i = torch.cross_entropy(logits.t(), labels);
+            Tensor img = Tensors.float32(image), txt = Tensors.float32(text);
+            Tensor i2t, t2i;
+            if (gradThroughAll) {
+                Tensor logits = torch.matmul(img, txt.t()).mul(s);
+                i2t = torch.cross_entropy(logits, labels);
+                t2i = torch.cross_entropy(logits.t(), labels);
+            } else {
+                i2t = torch.cross_entropy(torch.matmul(img, txt.detach().t()).mul(s), labels);
+                t2i = torch.cross_entropy(torch.matmul(txt, img.detach().t()).mul(s), labels);
+            }
             return i2t.add(t2i).div(Tensors.scalar(2.0));
         }
     }

@@ -72,9 +72,14 @@ public final class Ops {
      *                scale = exp(logit_scale)
      */
     public Tensor infoNce(Supplier<List<Tensor>> segment) {
-        if (backend == Backend.FUSED) return fusedInfoNce.apply(tape, segment);
+        return infoNce(segment, true);
+    }
+
+    /** As {@link #infoNce(Supplier)}; {@code gradThroughAll} false detaches the columns ({@link FusedInfoNce}). */
+    public Tensor infoNce(Supplier<List<Tensor>> segment, boolean gradThroughAll) {
+        if (backend == Backend.FUSED) return fusedInfoNce.apply(tape, segment, gradThroughAll);
         List<Tensor> vals = segment.get();
-        return LibtorchInfoNce.apply(vals.get(0), vals.get(1), vals.get(2));
+        return LibtorchInfoNce.apply(vals.get(0), vals.get(1), vals.get(2), gradThroughAll);
     }
 
     /**

@@ -20,15 +20,13 @@ import java.util.Map;
 final class EvalFixtures {
     private EvalFixtures() {}
 
-    /** T = 9 latent tokens (24 px, patch 8), widths 64, two layers, context 64, ByteTokenizer ids. */
+    /** T = 9 latent tokens (24 px, patch 8), widths 64, two layers, context 64, ByteTokenizer ids (lcl-tiny's). */
     static ModelConfig tinyConfig() {
         return ModelConfigs.get("lcl-tiny", Map.of(
                 "embed_dim", 64,
                 "vision_cfg", Map.of("image_size", 24, "layers", 2, "width", 64, "patch_size", 8, "head_width", 32),
                 "text_cfg", Map.of("context_length", 64, "vocab_size", 262, "width", 64, "heads", 2, "layers", 2),
-                "pool_project_cfg", Map.of("input_dim", 64, "output_dim", 64, "attn_num_heads", 2),
-                "special_token_ids", Map.of("sot", ByteTokenizer.SOT, "eot", ByteTokenizer.EOT, "img", ByteTokenizer.IMG,
-                        "soi", ByteTokenizer.SOI, "eoi", ByteTokenizer.EOI, "pad", ByteTokenizer.PAD)));
+                "pool_project_cfg", Map.of("input_dim", 64, "output_dim", 64, "attn_num_heads", 2)));
     }
 
     static LclModel tinyModel() {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ParityTest {
     static final double TOL = 1e-4;
     /**
-     * Grads that are exactly zero in exact arithmetic (ln_k.bias and k.bias of the
+     * Grads that are exactly zero in exact arithmetic (norm1_k.bias and k_bias of the
      * pooler: a shift added to every key is cancelled by the softmax) are rounding
      * noise; a difference below this fraction of the largest grad norm passes.
      */

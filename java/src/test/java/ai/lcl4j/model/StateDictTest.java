@@ -20,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The reference state-dict names and shapes, and loading with clear errors. */
 class StateDictTest {
 
-    /** The reference names and shapes for a config, written out independently of the model code. */
+    /**
+     * The reference names and shapes for a config, in the reference's named_parameters() order (checked against
+     * a state dict the reference wrote in ReferenceFixtureTest), written out independently of the model code.
+     */
     static Map<String, long[]> expected(ModelConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         VisionConfig v = c.visionCfg();
@@ -36,25 +39,22 @@ class StateDictTest {
         blocks(m, "visual.transformer.resblocks.", v.layers(), vw, (long) (vw * v.mlpRatio()));
         m.put("visual.ln_post.weight", new long[] {vw});
         m.put("visual.ln_post.bias", new long[] {vw});
-        m.put("pool_project.query_token", new long[] {1, p.outputDim()});
-        for (String ln : List.of("ln_q", "ln_k", "ln_v")) {
-            long d = ln.equals("ln_q") ? p.outputDim() : p.inputDim();
-            m.put("pool_project.pooler." + ln + ".weight", new long[] {d});
-            m.put("pool_project.pooler." + ln + ".bias", new long[] {d});
-        }
-        m.put("pool_project.pooler.cross_attn.q.weight", new long[] {p.outputDim(), p.outputDim()});
-        m.put("pool_project.pooler.cross_attn.q.bias", new long[] {p.outputDim()});
-        m.put("pool_project.pooler.cross_attn.k.weight", new long[] {p.outputDim(), p.inputDim()});
-        m.put("pool_project.pooler.cross_attn.k.bias", new long[] {p.outputDim()});
-        m.put("pool_project.pooler.cross_attn.v.weight", new long[] {p.outputDim(), p.inputDim()});
-        m.put("pool_project.pooler.cross_attn.v.bias", new long[] {p.outputDim()});
-        m.put("pool_project.pooler.cross_attn.proj.weight", new long[] {p.outputDim(), p.outputDim()});
-        m.put("text.token_embedding.weight", new long[] {t.vocabSize(), tw});
         m.put("text.positional_embedding", new long[] {t.contextLength(), tw});
+        m.put("text.text_projection", new long[] {tw, e});
+        m.put("text.token_embedding.weight", new long[] {t.vocabSize(), tw});
         blocks(m, "text.transformer.resblocks.", t.layers(), tw, (long) (tw * t.mlpRatio()));
         m.put("text.ln_final.weight", new long[] {tw});
         m.put("text.ln_final.bias", new long[] {tw});
-        m.put("text.text_projection", new long[] {tw, e});
+        // the reference AttentivePoolingProjection: the AttentiveBlock works at the input width
+        long in = p.inputDim(), out = p.outputDim();
+        m.put("pool_project.query_token", new long[] {1, 1, in});
+        for (String ln : List.of("norm1_q", "norm1_k", "norm1_v")) {
+            m.put("pool_project.pooler." + ln + ".weight", new long[] {in});
+            m.put("pool_project.pooler." + ln + ".bias", new long[] {in});
+        }
+        for (String b : List.of("q_bias", "k_bias", "v_bias")) m.put("pool_project.pooler.cross_attn." + b, new long[] {out});
+        for (String w : List.of("q", "k", "v")) m.put("pool_project.pooler.cross_attn." + w + ".weight", new long[] {out, in});
+        m.put("pool_project.pooler.cross_attn.proj.weight", new long[] {out, out});
         m.put("lm_head.0.weight", new long[] {tw});
         m.put("lm_head.0.bias", new long[] {tw});
         m.put("lm_head.1.weight", new long[] {t.vocabSize(), tw});
@@ -81,7 +81,7 @@ class StateDictTest {
 
     @Test
     void vitB32HasTheReferenceNamesAndShapes() {
-        ModelConfig cfg = ModelConfigs.get("ViT-B-32");
+        ModelConfig cfg = ModelConfigs.get("LCL_ViT-B-32_laion");
         assertEquals(49, cfg.numImageTokens());
         try (LclModel m = new LclModel(cfg, ModelOptions.defaults().withBackend(Backend.LIBTORCH))) {
             Map<String, Tensor> sd = m.stateDict();
@@ -91,7 +91,7 @@ class StateDictTest {
                 assertArrayEquals(e.getValue(), Tensors.shape(sd.get(e.getKey())), e.getKey());
             }
             assertEquals(Math.log(1 / 0.07), sd.get("logit_scale").item_double(), 1e-6);
-            System.out.println("[lcl4j] ViT-B-32 LCL parameters: " + m.numParameters());
+            System.out.println("[lcl4j] LCL_ViT-B-32_laion parameters: " + m.numParameters());
         }
     }
 
@@ -140,6 +140,45 @@ class StateDictTest {
             assertTrue(ex.getMessage().contains("text.ln_final.bias"), ex.getMessage());
             assertTrue(ex.getMessage().contains("visual.proj"), ex.getMessage());
             assertTrue(ex.getMessage().contains("lm_head.1.weight (expected [262, 64], got [3, 3])"), ex.getMessage());
+        }
+    }
+
+    /** lcl4j's former pooler names, written out by hand: what checkpoints of earlier lcl4j versions hold. */
+    private static LinkedHashMap<String, Tensor> toFormerNames(Map<String, Tensor> sd) {
+        LinkedHashMap<String, Tensor> old = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : sd.entrySet()) {
+            String n = e.getKey().replace("pooler.norm1_", "pooler.ln_").replace("cross_attn.q_bias", "cross_attn.q.bias")
+                    .replace("cross_attn.k_bias", "cross_attn.k.bias").replace("cross_attn.v_bias", "cross_attn.v.bias");
+            Tensor t = e.getKey().equals("pool_project.query_token") ? e.getValue().view(1, -1) : e.getValue();
+            old.put(n, t);
+        }
+        return old;
+    }
+
+    @Test
+    void formerLcl4jPoolerNamesConvertWhenTheWidthsAgreeAndAreRefusedOtherwise() {
+        ModelConfig cfg = TestBatches.smallConfig(); // pooler input width = output width, as lcl-tiny
+        ModelOptions o = ModelOptions.defaults().withBackend(Backend.LIBTORCH);
+        try (LclModel a = new LclModel(cfg, o.withSeed(1)); LclModel b = new LclModel(cfg, o.withSeed(2))) {
+            LinkedHashMap<String, Tensor> old = toFormerNames(a.stateDict());
+            assertTrue(old.containsKey("pool_project.pooler.ln_q.weight"));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(old));
+            assertTrue(refused.getMessage().contains("former pooler names"), refused.getMessage());
+
+            LinkedHashMap<String, Tensor> upgraded = LegacyStateDict.upgrade(old).orElseThrow();
+            b.loadStateDict(upgraded);
+            for (Map.Entry<String, Tensor> e : a.stateDict().entrySet()) {
+                assertTrue(e.getValue().equal(b.stateDict().get(e.getKey())), e.getKey());
+            }
+            assertTrue(LegacyStateDict.upgrade(a.stateDict()).isEmpty(), "reference names need no conversion");
+        }
+        // different widths (the former ViT-B-32 pooler: ln_q over 512, keys from 768): not the reference's function
+        ModelConfig wide = ModelConfigs.get("lcl-tiny", Map.of("vision_cfg.width", 96, "pool_project_cfg.input_dim", 96));
+        try (LclModel m = new LclModel(wide, ModelOptions.defaults().withBackend(Backend.LIBTORCH))) {
+            LinkedHashMap<String, Tensor> old = toFormerNames(m.stateDict());
+            old.put("pool_project.pooler.ln_q.weight", torch.ones(128)); // the former query side: output width
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LegacyStateDict.upgrade(old));
+            assertTrue(e.getMessage().contains("cannot be converted"), e.getMessage());
         }
     }
 }

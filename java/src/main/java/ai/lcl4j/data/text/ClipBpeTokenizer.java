@@ -56,11 +56,44 @@ public final class ClipBpeTokenizer implements Tokenizer {
                 Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
     }
 
+    /** The merges file shipped in the jar (MIT licence, as OpenCLIP ships it; see the LICENSE file beside it). */
+    static final String BUNDLED = "bpe_simple_vocab_16e6.txt.gz";
+    private static volatile ClipBpeTokenizer bundled;
+
     /** Loads a {@code bpe_simple_vocab_16e6.txt.gz}-format file (gzip or plain text). */
     public static ClipBpeTokenizer load(Path mergesFile) throws IOException {
-        String text;
+        byte[] raw;
         try (InputStream in = Files.newInputStream(mergesFile)) {
-            byte[] raw = in.readAllBytes();
+            raw = in.readAllBytes();
+        }
+        return parse(raw, mergesFile.toString());
+    }
+
+    /**
+     * The CLIP tokenizer over the merges bundled in lcl4j (the reference's file, byte for byte), built once
+     * per JVM: instances are immutable and thread-safe.
+     */
+    public static ClipBpeTokenizer bundled() {
+        ClipBpeTokenizer t = bundled;
+        if (t == null) {
+            synchronized (ClipBpeTokenizer.class) {
+                if (bundled == null) {
+                    try (InputStream in = ClipBpeTokenizer.class.getResourceAsStream(BUNDLED)) {
+                        if (in == null) throw new IllegalStateException("the bundled resource " + BUNDLED + " is missing from the jar");
+                        bundled = parse(in.readAllBytes(), "bundled " + BUNDLED);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                t = bundled;
+            }
+        }
+        return t;
+    }
+
+    private static ClipBpeTokenizer parse(byte[] raw, String where) throws IOException {
+        String text;
+        try {
             boolean gz = raw.length >= 2 && (raw[0] & 0xFF) == 0x1F && (raw[1] & 0xFF) == 0x8B;
             if (gz) {
                 try (GZIPInputStream g = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
@@ -69,22 +102,22 @@ public final class ClipBpeTokenizer implements Tokenizer {
             }
             text = new String(raw, StandardCharsets.UTF_8);
         } catch (java.util.zip.ZipException e) {
-            throw new IOException(mergesFile + ": not a readable gzip merges file: " + e.getMessage(), e);
+            throw new IOException(where + ": not a readable gzip merges file: " + e.getMessage(), e);
         }
         String[] lines = text.split("\n", -1);
         if (lines.length < MERGES + 1) {
-            throw new IOException(mergesFile + ": has " + (lines.length - 1) + " merge lines, the CLIP vocabulary needs "
+            throw new IOException(where + ": has " + (lines.length - 1) + " merge lines, the CLIP vocabulary needs "
                     + MERGES);
         }
         List<String[]> merges = new ArrayList<>(MERGES);
         for (int i = 1; i <= MERGES; i++) {
             String[] parts = lines[i].trim().split("\\s+");
             if (parts.length != 2) {
-                throw new IOException(mergesFile + ": line " + (i + 1) + " is not a merge pair: '" + lines[i] + "'");
+                throw new IOException(where + ": line " + (i + 1) + " is not a merge pair: '" + lines[i] + "'");
             }
             merges.add(parts);
         }
-        return new ClipBpeTokenizer(merges, mergesFile.toString());
+        return new ClipBpeTokenizer(merges, where);
     }
 
     @Override

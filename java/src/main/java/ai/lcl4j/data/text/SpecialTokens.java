@@ -1,19 +1,22 @@
 package ai.lcl4j.data.text;
 
+import ai.lcl4j.model.SpecialTokenIds;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** The special-token strings LCL adds to a vocabulary, and a splitter that finds them in text. */
 public final class SpecialTokens {
-    public static final String SOT = "<start_of_text>";
-    public static final String EOT = "<end_of_text>";
-    public static final String IMG = "<img_placehold>";
-    public static final String SOI = "<start_of_img>";
-    public static final String EOI = "<end_of_img>";
+    // declared once, by the model config (they are the reference's special_token_ids keys)
+    public static final String SOT = SpecialTokenIds.SOT_TOKEN;
+    public static final String EOT = SpecialTokenIds.EOT_TOKEN;
+    public static final String IMG = SpecialTokenIds.IMG_TOKEN;
+    public static final String SOI = SpecialTokenIds.SOI_TOKEN;
+    public static final String EOI = SpecialTokenIds.EOI_TOKEN;
 
     /** The image tokens in the order the reference appends them (ids 49408, 49409, 49410 in CLIP). */
-    public static final List<String> IMAGE_TOKENS = List.of(IMG, SOI, EOI);
+    public static final List<String> IMAGE_TOKENS = ai.lcl4j.model.ModelConfigJson.ADDITIONAL_SPECIAL_TOKENS;
 
     private SpecialTokens() {}
 

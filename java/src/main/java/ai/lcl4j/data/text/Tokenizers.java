@@ -7,13 +7,59 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Builds a tokenizer from a command-line spec, and checks that it fits a model. */
+/** Builds a tokenizer from a command-line spec or the one a model config implies, and checks that it fits a model. */
 public final class Tokenizers {
     private Tokenizers() {}
 
     /**
-     * {@code "builtin"} ({@link ByteTokenizer}), {@code "clip:/path/bpe_simple_vocab_16e6.txt.gz"}
-     * ({@link ClipBpeTokenizer}) or {@code "hf:/path/tokenizer.json"} ({@link HfTokenizerJson}).
+     * The tokenizer for {@code cfg}: {@code spec} when given ({@link #fromSpec}), else the one the config
+     * implies ({@link #forConfig}). What {@code --tokenizer} (optional) resolves to.
+     */
+    public static Tokenizer resolve(String spec, ModelConfig cfg) {
+        return spec == null || spec.isBlank() ? forConfig(cfg) : fromSpec(spec);
+    }
+
+    /**
+     * The tokenizer a model config implies when none is named. The reference's rule
+     * ({@code open_clip.get_tokenizer}): a config without {@code text_cfg.hf_tokenizer_name} (the only
+     * kind lcl4j reads) uses CLIP's BPE with {@code tokenizer_kwargs.additional_special_tokens}
+     * appended, here the bundled merges, when the config's special ids are those tokens' ids in that
+     * vocabulary (49406 .. 49410, every LCL_* config). lcl4j's own demo configs (lcl-tiny) carry the byte
+     * tokenizer's ids instead and get it. Any other ids match no tokenizer lcl4j can build without a
+     * file: an error that says to pass one.
+     *
+     * @throws IllegalArgumentException naming the config's ids and those of the candidates
+     */
+    public static Tokenizer forConfig(ModelConfig cfg) {
+        SpecialTokenIds want = cfg.specialTokenIds();
+        // CLIP's ids are fixed by its vocabulary: compare before paying for building it
+        SpecialTokenIds clip = new SpecialTokenIds(CLIP_SOT, CLIP_SOT + 1, CLIP_SOT + 2, CLIP_SOT + 3, CLIP_SOT + 4, 0);
+        if (want.equals(clip)) return fits(ClipBpeTokenizer.bundled(), cfg);
+        ByteTokenizer bytes = new ByteTokenizer();
+        if (want.equals(ids(bytes))) return fits(bytes, cfg);
+        throw new IllegalArgumentException("no built-in tokenizer gives the model config's special_token_ids " + want
+                + " (CLIP BPE: " + clip + ", byte-level: " + ids(bytes) + "); pass one with --tokenizer clip:FILE or hf:FILE");
+    }
+
+    /** CLIP BPE's {@code <start_of_text>}: 256 bytes, 256 end-of-word bytes, 48,894 merges; the others follow it. */
+    static final int CLIP_SOT = 256 + 256 + ClipBpeTokenizer.MERGES;
+
+    private static SpecialTokenIds ids(Tokenizer t) {
+        return new SpecialTokenIds(t.sot(), t.eot(), t.img(), t.soi(), t.eoi(), t.pad());
+    }
+
+    private static Tokenizer fits(Tokenizer t, ModelConfig cfg) {
+        if (!ids(t).equals(cfg.specialTokenIds()) || t.vocabSize() > cfg.textCfg().vocabSize()) {
+            throw new IllegalArgumentException("tokenizer " + ids(t) + " with " + t.vocabSize() + " ids does not fit the model"
+                    + " config (" + cfg.specialTokenIds() + ", vocab_size " + cfg.textCfg().vocabSize() + ")");
+        }
+        return t;
+    }
+
+    /**
+     * {@code "builtin"} ({@link ByteTokenizer}), {@code "clip"} (the bundled CLIP BPE merges),
+     * {@code "clip:/path/bpe_simple_vocab_16e6.txt.gz"} ({@link ClipBpeTokenizer} over that file) or
+     * {@code "hf:/path/tokenizer.json"} ({@link HfTokenizerJson}).
      * An hf spec may name the role tokens after a '#':
      * {@code "hf:/path/tokenizer.json#sot=<s>,eot=</s>,pad=<pad>"} (any subset).
      *
@@ -21,8 +67,9 @@ public final class Tokenizers {
      * @throws UncheckedIOException     when the file cannot be read or parsed
      */
     public static Tokenizer fromSpec(String spec) {
-        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("tokenizer spec is empty; use builtin, clip:<file> or hf:<file>");
+        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("tokenizer spec is empty; use builtin, clip, clip:<file> or hf:<file>");
         if (spec.equals("builtin")) return new ByteTokenizer();
+        if (spec.equals("clip") || spec.equals("clip:")) return ClipBpeTokenizer.bundled();
         int colon = spec.indexOf(':');
         String kind = colon < 0 ? spec : spec.substring(0, colon);
         String file = colon < 0 ? "" : spec.substring(colon + 1);
@@ -41,7 +88,7 @@ public final class Tokenizers {
             file = file.substring(0, hash);
         }
         if (!kind.equals("clip") && !kind.equals("hf")) {
-            throw new IllegalArgumentException("unknown tokenizer spec '" + spec + "'; use builtin, clip:<file> or hf:<file>");
+            throw new IllegalArgumentException("unknown tokenizer spec '" + spec + "'; use builtin, clip, clip:<file> or hf:<file>");
         }
         Path path = Path.of(file);
         if (file.isEmpty() || !Files.isRegularFile(path)) {
