@@ -28,31 +28,23 @@ namespace lcl {
 namespace cuda {
 
 template <class T, int kD>
-struct BwdSmem {
-    using Tr = TcTraits<kD>;
-    static constexpr int kBc = 64, kBr = Tr::kBwdBr, kStride = Tr::kStride;
-    static constexpr int kDsStride = kBc + 8;
-    static constexpr size_t bytes =
-        sizeof(T) * (size_t(2 * kBc + 4 * kBr) * kStride + size_t(kBr) * kDsStride) + sizeof(float) * 4 * kBr;
-};
-
-template <class T, int kD>
 __global__ void __launch_bounds__(TcTraits<kD>::kThreads)
 attn_bwd_tc_kernel(const AttnArgs a) {
     using Tr = TcTraits<kD>;
-    using Sm = BwdSmem<T, kD>;
-    constexpr int kBc = Sm::kBc, kBr = Sm::kBr, kStride = Sm::kStride, kDsStride = Sm::kDsStride;
+    static_assert(sizeof(T) == Tr::kElemBytes, "16-bit elements");
+    constexpr int kBc = Tr::kBwdBc, kBr = Tr::kBwdBr, kStride = Tr::kStride, kDsStride = Tr::kDsStride;
     constexpr int kDC = Tr::kBwdDC;
     constexpr int kNS = kBr / 8;   // n8 tiles of S^T (query columns)
     constexpr int kNC = kDC / 8;   // n8 tiles of a dK/dV chunk
-    extern __shared__ uint4 smem_raw[];
-    T* sK = reinterpret_cast<T*>(smem_raw);
-    T* sV = sK + kBc * kStride;
-    T* sQbuf = sV + kBc * kStride;                                     // [2][kBr][kStride]
-    T* sdObuf = sQbuf + 2 * kBr * kStride;                             // [2][kBr][kStride]
-    T* sdS = sdObuf + 2 * kBr * kStride;                               // [query][key]
-    float* sLseBuf = reinterpret_cast<float*>(sdS + kBr * kDsStride);  // [2][kBr] log2 domain, +inf = no key
-    float* sDvecBuf = sLseBuf + 2 * kBr;                               // [2][kBr]
+    extern __shared__ uint4 smem_raw[];  // Tr::kBwdSmemBytes
+    T* const smem = reinterpret_cast<T*>(smem_raw);
+    T* sK = smem + Tr::kBwdK;
+    T* sV = smem + Tr::kBwdV;
+    T* sQbuf = smem + Tr::kBwdQ;                                     // [2][kBr][kStride]
+    T* sdObuf = smem + Tr::kBwdDO;                                   // [2][kBr][kStride]
+    T* sdS = smem + Tr::kBwdDS;                                      // [query][key]
+    float* sLseBuf = reinterpret_cast<float*>(smem + Tr::kBwdFloats);  // [2][kBr] log2 domain, +inf = no key
+    float* sDvecBuf = sLseBuf + 2 * kBr;                             // [2][kBr]
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;

@@ -20,13 +20,14 @@ template <class T, int kD>
 __global__ void __launch_bounds__(TcTraits<kD>::kThreads)
 attn_fwd_tc_kernel(const AttnArgs a) {
     using Tr = TcTraits<kD>;
+    static_assert(sizeof(T) == Tr::kElemBytes, "16-bit elements");
     constexpr int kBr = Tr::kBr, kBc = Tr::kBc, kStride = Tr::kStride;
     constexpr int kNS = kBc / 8;  // n8 tiles of the score tile
     constexpr int kNO = kD / 8;   // n8 tiles of the output
-    extern __shared__ uint4 smem_raw[];
-    T* sQ = reinterpret_cast<T*>(smem_raw);
-    T* sK = sQ + kBr * kStride;
-    T* sV = sK + kBc * kStride;
+    extern __shared__ uint4 smem_raw[];  // Tr::kFwdSmemBytes
+    T* sQ = reinterpret_cast<T*>(smem_raw) + Tr::kFwdQ;
+    T* sK = reinterpret_cast<T*>(smem_raw) + Tr::kFwdK;
+    T* sV = reinterpret_cast<T*>(smem_raw) + Tr::kFwdV;
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
