@@ -745,14 +745,17 @@ def correctness_infonce(rep, libs, gen):
 
 def correctness_lm_head(rep, libs, gen):
     # V, n and dim never multiples of a tile; strided and misaligned hidden;
-    # ignored tokens; an out-of-range target; no tokens; every token ignored
+    # ignored tokens; an out-of-range target; no tokens; every token ignored.
+    # On the GPU fp32 takes the SIMT kernels, bf16/fp16 the tensor-core ones
+    # (16-byte cp.async rows where aligned, element-wise loads otherwise).
     f32, bf16, f16 = torch.float32, torch.bfloat16, torch.float16
     if DEV == "cuda":
         lm_head_case(rep, libs, gen, f32, 300, 136, 1001, stride_pad=5, out_of_range=True)
         lm_head_case(rep, libs, gen, f32, 33, 24, 5)
         lm_head_case(rep, libs, gen, bf16, 257, 200, 2053, stride_pad=8)
         lm_head_case(rep, libs, gen, f16, 130, 512, 4099, misaligned=True, out_of_range=True)
-        lm_head_case(rep, libs, gen, bf16, 77, 520, 3001)  # two column chunks of the gradient passes
+        lm_head_case(rep, libs, gen, bf16, 77, 520, 3001)  # three column chunks of the gradient passes
+        lm_head_case(rep, libs, gen, bf16, 100, 37, 777)   # dim not a multiple of 8: element-wise loads
         lm_head_case(rep, libs, gen, bf16, 45, 64, 300, ignore_every=1)  # every token ignored
         lm_head_case(rep, libs, gen, bf16, 0, 64, 300)
     else:  # host emulation: small sizes, every dtype (the SIMT path takes them all)

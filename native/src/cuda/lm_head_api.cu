@@ -1,5 +1,6 @@
 // lcl_cuda_lm_head_forward / _backward: validation, LmArgs, workspace and the
-// order of the launches (the kernels are in lm_head_simt.cu).
+// order of the launches. fp32 runs on CUDA cores (lm_head_simt.cu), bf16 and
+// fp16 on tensor cores (lm_head_tc.cu).
 //
 // A forward with gradients (dhidden and dweight given) runs the forward, then
 // the gradient kernels with dloss = 1: on CUDA the gradient passes recompute
@@ -15,6 +16,7 @@
 
 #include <cinttypes>
 #include <climits>
+#include <type_traits>
 
 namespace lcl {
 namespace cuda {
@@ -86,9 +88,13 @@ int forward(const lcl_lm_head_params* p, const char* who) {
     a.terms = a.part_l + size_t(a.splits) * n;
     return by_dtype(p->dtype, who, [&](auto zero) -> int {
         using T = decltype(zero);
-        int s = launch_lm_forward<T>(a, stream, who);
-        if (s != LCL_OK || !grads) return s;
-        return launch_lm_grads<T>(a, stream, who);
+        if constexpr (std::is_same<T, float>::value) {
+            const int s = launch_lm_forward<T>(a, stream, who);
+            return s != LCL_OK || !grads ? s : launch_lm_grads<T>(a, stream, who);
+        } else {
+            const int s = launch_lm_forward_tc<T>(a, stream, who);
+            return s != LCL_OK || !grads ? s : launch_lm_grads_tc<T>(a, stream, who);
+        }
     });
 }
 
@@ -101,7 +107,8 @@ int backward(const lcl_lm_head_params* p, const char* who) {
     const LmArgs a = make_args(p, true);
     return by_dtype(p->dtype, who, [&](auto zero) -> int {
         using T = decltype(zero);
-        return launch_lm_grads<T>(a, stream, who);
+        if constexpr (std::is_same<T, float>::value) return launch_lm_grads<T>(a, stream, who);
+        else return launch_lm_grads_tc<T>(a, stream, who);
     });
 }
 

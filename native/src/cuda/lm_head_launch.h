@@ -1,6 +1,7 @@
-// Launchers of the LM-head kernels (lm_head_simt.cu), called by lm_head_api.cu
-// once the call is validated, its LmArgs built and the workspace allocated.
-// T = float, __nv_bfloat16 or __half (the call's dtype). Each returns an
+// Launchers of the LM-head kernels, called by lm_head_api.cu once the call is
+// validated, its LmArgs built and the workspace allocated: fp32 runs on CUDA
+// cores (lm_head_simt.cu, T = float; the bf16/fp16 instantiations serve the
+// host emulation), bf16/fp16 on tensor cores (lm_head_tc.cu). Each returns an
 // lcl_status (errors already recorded through lcl::fail).
 #ifndef LCL_LM_HEAD_LAUNCH_H
 #define LCL_LM_HEAD_LAUNCH_H
@@ -20,6 +21,13 @@ void lm_plan_splits(LmArgs& a);
 template <class T> int launch_lm_forward(const LmArgs& a, cudaStream_t stream, const char* who);
 // gradients from lse: dhidden (in T) and dweight (fp32), both overwritten
 template <class T> int launch_lm_grads(const LmArgs& a, cudaStream_t stream, const char* who);
+// the forward's second half, shared by both paths: merges the splits' partial
+// (max, sum) pairs into lse, takes the target logits, sums the loss
+template <class T> int launch_lm_finish(const LmArgs& a, cudaStream_t stream, const char* who);
+
+// tensor cores, T = __nv_bfloat16 or __half
+template <class T> int launch_lm_forward_tc(const LmArgs& a, cudaStream_t stream, const char* who);
+template <class T> int launch_lm_grads_tc(const LmArgs& a, cudaStream_t stream, const char* who);
 
 }  // namespace cuda
 }  // namespace lcl

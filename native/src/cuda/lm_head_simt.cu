@@ -1,4 +1,6 @@
-// LM head + cross-entropy on CUDA cores, by tiles (simt_tile.cuh): the
+// LM head + cross-entropy on CUDA cores (the fp32 path; bf16/fp16 run on
+// tensor cores, lm_head_tc.cuh, and share the finish kernel here), by tiles
+// (simt_tile.cuh): the
 // n_tokens x vocab logits exist only as 32 x 32 tiles in shared memory, inputs
 // of any dtype are converted to fp32 as they are staged, and every sum is fp32.
 //
@@ -90,11 +92,11 @@ __global__ void __launch_bounds__(32 * kFinishWarps) lm_finish_kernel(const LmAr
 // Which side's rows a gradient block owns: Tokens (writes dhidden rows; walks
 // the vocabulary) or Vocab (writes dweight rows; walks the tokens). Element
 // (own o, walked w) is logit (t, v) = (o, w) or (w, o).
-enum class LmOwn { Tokens, Vocab };
+enum class SimtOwn { Tokens, Vocab };
 
-template <class T, LmOwn kOwn>
+template <class T, SimtOwn kOwn>
 __global__ void __launch_bounds__(kThreads) lm_grad_kernel(const LmArgs a) {
-    constexpr bool kTok = kOwn == LmOwn::Tokens;
+    constexpr bool kTok = kOwn == SimtOwn::Tokens;
     __shared__ float sX[kT * kLd], sY[kT * kLd], sP[kT * kLd];
     __shared__ float sZ[kT * kDC];
     __shared__ int64_t sTarget[kT];  // targets (-1: not counted) and lse of the walked token tile
@@ -176,24 +178,32 @@ void lm_plan_splits(LmArgs& a) {
 }
 
 template <class T>
-int launch_lm_forward(const LmArgs& a, cudaStream_t stream, const char* who) {
-    lm_lse_kernel<T><<<dim3(unsigned(ceil_div(a.n_tokens, kT)), unsigned(a.splits)), kThreads, 0, stream>>>(a);
-    LCL_LAUNCH_TRY(who, "lm_lse_kernel");
+int launch_lm_finish(const LmArgs& a, cudaStream_t stream, const char* who) {
     lm_finish_kernel<T><<<unsigned(ceil_div(a.n_tokens, kFinishWarps)), 32 * kFinishWarps, 0, stream>>>(a);
     LCL_LAUNCH_TRY(who, "lm_finish_kernel");
     return launch_sum(a.terms, a.n_tokens, 1.f / a.normalizer, a.loss, stream, who);
 }
 
 template <class T>
+int launch_lm_forward(const LmArgs& a, cudaStream_t stream, const char* who) {
+    lm_lse_kernel<T><<<dim3(unsigned(ceil_div(a.n_tokens, kT)), unsigned(a.splits)), kThreads, 0, stream>>>(a);
+    LCL_LAUNCH_TRY(who, "lm_lse_kernel");
+    return launch_lm_finish<T>(a, stream, who);
+}
+
+template <class T>
 int launch_lm_grads(const LmArgs& a, cudaStream_t stream, const char* who) {
     const unsigned chunks = unsigned(ceil_div(a.dim, kDC));
-    lm_grad_kernel<T, LmOwn::Tokens><<<dim3(unsigned(ceil_div(a.n_tokens, kT)), chunks), kThreads, 0, stream>>>(a);
+    lm_grad_kernel<T, SimtOwn::Tokens><<<dim3(unsigned(ceil_div(a.n_tokens, kT)), chunks), kThreads, 0, stream>>>(a);
     LCL_LAUNCH_TRY(who, "lm_grad_kernel<Tokens>");
-    lm_grad_kernel<T, LmOwn::Vocab><<<dim3(unsigned(ceil_div(a.vocab, kT)), chunks), kThreads, 0, stream>>>(a);
+    lm_grad_kernel<T, SimtOwn::Vocab><<<dim3(unsigned(ceil_div(a.vocab, kT)), chunks), kThreads, 0, stream>>>(a);
     LCL_LAUNCH_TRY(who, "lm_grad_kernel<Vocab>");
     return LCL_OK;
 }
 
+template int launch_lm_finish<float>(const LmArgs&, cudaStream_t, const char*);
+template int launch_lm_finish<__nv_bfloat16>(const LmArgs&, cudaStream_t, const char*);
+template int launch_lm_finish<__half>(const LmArgs&, cudaStream_t, const char*);
 template int launch_lm_forward<float>(const LmArgs&, cudaStream_t, const char*);
 template int launch_lm_forward<__nv_bfloat16>(const LmArgs&, cudaStream_t, const char*);
 template int launch_lm_forward<__half>(const LmArgs&, cudaStream_t, const char*);
