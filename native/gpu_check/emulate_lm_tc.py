@@ -5,7 +5,7 @@ It mirrors lm_tc_kernel<T, kOwn, kGrad> step by step: the flattened
 (walked tile, hidden-dim chunk) loop with its two chunk buffers (the next
 step's chunk is written into the other buffer before the current one is
 used), zero-filled padded smem tiles, per-warp mma.sync m16n8k16 fragments
-(ld_a, ld_b, c_to_a, ldmatrix.trans, decoded by the PTX layouts in
+(ldmatrix for A and B, c_to_a, ldmatrix.trans, decoded by the PTX layouts in
 emulate_tc.py), the k16 steps skipped past dim, the online (max, sum) of the
 LSE pass in the log2 domain and its natural-log partials, the dlogits
 epilogue of both gradient kernels (own = tokens -> dhidden, own = vocabulary ->
@@ -19,7 +19,7 @@ import sys
 
 import numpy as np
 
-from emulate_tc import G, T, LANE, NEG_INF, c_to_a, ld_a, ld_b, ld_b_trans_x4, mma, quad_reduce
+from emulate_tc import G, T, NEG_INF, c_to_a, ld_a, ld_b_trans_x4, ld_b_x4, mma, quad_reduce
 
 BO, BW, KK, DC = 64, 64, 64, 256  # LmTcTraits: own rows, walked rows, k chunk, output columns
 IGNORE = -100
@@ -92,8 +92,10 @@ def lm_block(h, w, y, lse, c, own_tokens, grad, bx, by, split_len):
             for kk in range(KK // 16):
                 if kk < ksteps:
                     af = ld_a(sX, 16 * wp, kk * 16)
-                    for nn in range(BW // 8):
-                        mma(s[wp][nn], af, ld_b(sY, nn * 8, kk * 16))
+                    for nn in range(0, BW // 8, 2):
+                        b_lo, b_hi = ld_b_x4(sY, nn * 8, kk * 16)
+                        mma(s[wp][nn], af, b_lo)
+                        mma(s[wp][nn + 1], af, b_hi)
         if kc != nk - 1:
             continue
         if not grad:

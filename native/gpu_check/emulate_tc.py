@@ -63,23 +63,30 @@ def ldmatrix_x4_trans(rowptr):
 
 # --- the kernels' helpers, as written in attn_traits.cuh ---------------------
 
+def ldmatrix_x4(rowptr):
+    """rowptr(lane) -> 8 contiguous elements at the address lane supplies.
+    Matrix i is given by lanes 8i..8i+7 (its rows); without .trans lane
+    (g, t) gets M_i[g][2t], M_i[g][2t+1]."""
+    rows = np.stack([rowptr(l) for l in range(32)])  # (32, 8)
+    out = np.zeros((32, 4, 2))
+    for i in range(4):
+        M = rows[8 * i:8 * i + 8]
+        out[:, i, 0] = M[G, 2 * T]
+        out[:, i, 1] = M[G, 2 * T + 1]
+    return out
+
+
 def ld_a(s, row0, col0):
-    a = np.zeros((32, 4, 2))
-    base_r, base_c = row0 + G, col0 + 2 * T
-    for h in range(2):
-        a[:, 0, h] = s[base_r, base_c + h]
-        a[:, 1, h] = s[base_r + 8, base_c + h]
-        a[:, 2, h] = s[base_r, base_c + 8 + h]
-        a[:, 3, h] = s[base_r + 8, base_c + 8 + h]
-    return a
+    """ld_a: ldmatrix.x4, lane l addresses row row0 + (l & 15), column col0 + 8 (l >> 4)."""
+    return ldmatrix_x4(lambda l: s[row0 + (l & 15), col0 + ((l >> 4) << 3): col0 + ((l >> 4) << 3) + 8])
 
 
-def ld_b(s, n0, k0):
-    b = np.zeros((32, 2, 2))
-    for h in range(2):
-        b[:, 0, h] = s[n0 + G, k0 + 2 * T + h]
-        b[:, 1, h] = s[n0 + G, k0 + 2 * T + 8 + h]
-    return b
+def ld_b_x4(s, n0, k0):
+    """ld_b_x4: ldmatrix.x4, lane l addresses row n0 + (l & 7) + 8 (l >> 4), column
+    k0 + 8 ((l >> 3) & 1); returns the (b0, b1) pairs of n8 tiles n0 and n0 + 8."""
+    r = ldmatrix_x4(lambda l: s[n0 + (l & 7) + ((l >> 4) << 3),
+                                k0 + (((l >> 3) & 1) << 3): k0 + (((l >> 3) & 1) << 3) + 8])
+    return r[:, 0:2, :], r[:, 2:4, :]
 
 
 def ld_b_trans_x4(s, k0, n0):
@@ -149,8 +156,10 @@ def fwd(q, k, v, scale, m: Mask):
                 for kk in range(kD // 16):
                     if kk < ksteps:
                         af = ld_a(sQ, 16 * warp, kk * 16)
-                        for n in range(Bc // 8):
-                            mma(s[n], af, ld_b(sK, n * 8, kk * 16))
+                        for n in range(0, Bc // 8, 2):
+                            b_lo, b_hi = ld_b_x4(sK, n * 8, kk * 16)
+                            mma(s[n], af, b_lo)
+                            mma(s[n + 1], af, b_hi)
                 full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= q0 + 16 * warp) and m.seg is None
                 for n in range(Bc // 8):
                     for e in range(4):
@@ -248,9 +257,13 @@ def bwd(q, k, v, do, lse, dvec, scale, m: Mask):
                         for kk in range(kD // 16):
                             if kk < ksteps:
                                 ka, va = ld_a(sK, 16 * warp, kk * 16), ld_a(sV, 16 * warp, kk * 16)
-                                for n in range(Br // 8):
-                                    mma(st[n], ka, ld_b(sQ, n * 8, kk * 16))
-                                    mma(dpt[n], va, ld_b(sdO, n * 8, kk * 16))
+                                for n in range(0, Br // 8, 2):
+                                    b_lo, b_hi = ld_b_x4(sQ, n * 8, kk * 16)
+                                    mma(st[n], ka, b_lo)
+                                    mma(st[n + 1], ka, b_hi)
+                                    b_lo, b_hi = ld_b_x4(sdO, n * 8, kk * 16)
+                                    mma(dpt[n], va, b_lo)
+                                    mma(dpt[n + 1], va, b_hi)
                         full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= q0) and m.seg is None
                         for n in range(Br // 8):
                             for e in range(4):

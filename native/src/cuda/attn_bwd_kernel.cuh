@@ -36,6 +36,7 @@ attn_bwd_tc_kernel(const AttnArgs a) {
     constexpr int kDC = Tr::kBwdDC;
     constexpr int kNS = kBr / 8;   // n8 tiles of S^T (query columns)
     constexpr int kNC = kDC / 8;   // n8 tiles of a dK/dV chunk
+    static_assert(kNS % 2 == 0, "B fragments are loaded for pairs of n8 tiles (ld_b_x4)");
     extern __shared__ uint4 smem_raw[];  // Tr::kBwdSmemBytes
     T* const smem = reinterpret_cast<T*>(smem_raw);
     T* sK = smem + Tr::kBwdK;
@@ -120,12 +121,14 @@ attn_bwd_tc_kernel(const AttnArgs a) {
                     ld_a(ka, sK, kStride, 16 * warp, kk * 16, lane);
                     ld_a(va, sV, kStride, 16 * warp, kk * 16, lane);
 #pragma unroll
-                    for (int n = 0; n < kNS; ++n) {
-                        uint32_t b0, b1;
-                        ld_b(b0, b1, sQ, kStride, n * 8, kk * 16, lane);
-                        mma_16816<T>(st[n], ka, b0, b1);
-                        ld_b(b0, b1, sdO, kStride, n * 8, kk * 16, lane);
-                        mma_16816<T>(dpt[n], va, b0, b1);
+                    for (int n = 0; n < kNS; n += 2) {
+                        uint32_t bf[4];
+                        ld_b_x4(bf, sQ, kStride, n * 8, kk * 16, lane);
+                        mma_16816<T>(st[n], ka, bf[0], bf[1]);
+                        mma_16816<T>(st[n + 1], ka, bf[2], bf[3]);
+                        ld_b_x4(bf, sdO, kStride, n * 8, kk * 16, lane);
+                        mma_16816<T>(dpt[n], va, bf[0], bf[1]);
+                        mma_16816<T>(dpt[n + 1], va, bf[2], bf[3]);
                     }
                 }
             }

@@ -24,6 +24,7 @@ attn_fwd_tc_kernel(const AttnArgs a) {
     constexpr int kBr = Tr::kBr, kBc = Tr::kBc, kStride = Tr::kStride;
     constexpr int kNS = kBc / 8;  // n8 tiles of the score tile
     constexpr int kNO = kD / 8;   // n8 tiles of the output
+    static_assert(kNS % 2 == 0, "B fragments are loaded for pairs of n8 tiles (ld_b_x4)");
     extern __shared__ uint4 smem_raw[];  // Tr::kFwdSmemBytes
     T* sQ = reinterpret_cast<T*>(smem_raw) + Tr::kFwdQ;
     T* sK = reinterpret_cast<T*>(smem_raw) + Tr::kFwdK;
@@ -75,10 +76,11 @@ attn_fwd_tc_kernel(const AttnArgs a) {
                 uint32_t af[4];
                 ld_a(af, sQ, kStride, 16 * warp, kk * 16, lane);
 #pragma unroll
-                for (int n = 0; n < kNS; ++n) {
-                    uint32_t b0, b1;
-                    ld_b(b0, b1, sK, kStride, n * 8, kk * 16, lane);
-                    mma_16816<T>(s[n], af, b0, b1);
+                for (int n = 0; n < kNS; n += 2) {
+                    uint32_t bf[4];
+                    ld_b_x4(bf, sK, kStride, n * 8, kk * 16, lane);
+                    mma_16816<T>(s[n], af, bf[0], bf[1]);
+                    mma_16816<T>(s[n + 1], af, bf[2], bf[3]);
                 }
             }
         }

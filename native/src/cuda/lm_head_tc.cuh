@@ -82,6 +82,7 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
     constexpr bool kTok = kOwn == LmOwn::Tokens;
     constexpr int kNS = Tr::kBw / 8;            // n8 tiles of S (walked columns)
     constexpr int kNO = kGrad ? Tr::kDC / 8 : 1;  // n8 tiles of the output chunk
+    static_assert(kNS % 2 == 0, "B fragments are loaded for pairs of n8 tiles (ld_b_x4)");
     extern __shared__ uint4 smem_raw[];  // Tr::kSmemBytes
     T* const smem = reinterpret_cast<T*>(smem_raw);
     T* const sZ = smem + Tr::kZ;
@@ -159,10 +160,11 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
                 uint32_t af[4];
                 ld_a(af, sX, Tr::kStrideK, 16 * warp, kk * 16, lane);
 #pragma unroll
-                for (int n = 0; n < kNS; ++n) {
-                    uint32_t b0, b1;
-                    ld_b(b0, b1, sY, Tr::kStrideK, n * 8, kk * 16, lane);
-                    mma_16816<T>(s[n], af, b0, b1);
+                for (int n = 0; n < kNS; n += 2) {
+                    uint32_t bf[4];
+                    ld_b_x4(bf, sY, Tr::kStrideK, n * 8, kk * 16, lane);
+                    mma_16816<T>(s[n], af, bf[0], bf[1]);
+                    mma_16816<T>(s[n + 1], af, bf[2], bf[3]);
                 }
             }
         }
