@@ -133,7 +133,9 @@ class Mask:
 
 def fwd(q, k, v, scale, m: Mask):
     L, D = q.shape
-    kD, Br, Bc = padded(D), 64, 64
+    kD, Bc = padded(D), 64
+    M = 2 if kD <= 128 else 1  # TcTraits::kFwdM: m16 tiles per warp
+    Br = 4 * 16 * M
     o = np.full((L, D), np.nan)
     lse = np.full(L, np.nan)
     ksteps = (D + 15) // 16
@@ -145,73 +147,79 @@ def fwd(q, k, v, scale, m: Mask):
             kv_end = min(kv_end, q0 + Br)
         ntiles = (kv_end + Bc - 1) // Bc
         for warp in range(4):
-            row_lo, row_hi = q0 + 16 * warp + G, q0 + 16 * warp + G + 8
-            oacc = np.zeros((kD // 8, 32, 4))
-            mrow = np.full((2, 32), NEG_INF)
-            lrow = np.zeros((2, 32))
+            warp_row0 = q0 + 16 * M * warp
+            oacc = np.zeros((M, kD // 8, 32, 4))
+            mrow = np.full((M, 2, 32), NEG_INF)
+            lrow = np.zeros((M, 2, 32))
             for kt in range(ntiles):
                 k0 = kt * Bc
                 sK, sV = load_tile(k, k0, Bc, kD), load_tile(v, k0, Bc, kD)
-                s = np.zeros((Bc // 8, 32, 4))
+                s = np.zeros((M, Bc // 8, 32, 4))
                 for kk in range(kD // 16):
                     if kk < ksteps:
-                        af = ld_a(sQ, 16 * warp, kk * 16)
+                        af = [ld_a(sQ, warp_row0 - q0 + 16 * mi, kk * 16) for mi in range(M)]
                         for n in range(0, Bc // 8, 2):
                             b_lo, b_hi = ld_b_x4(sK, n * 8, kk * 16)
-                            mma(s[n], af, b_lo)
-                            mma(s[n + 1], af, b_hi)
-                full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= q0 + 16 * warp) and m.seg is None
-                for n in range(Bc // 8):
-                    for e in range(4):
-                        col = k0 + n * 8 + 2 * T + (e & 1)
-                        row = row_lo if e < 2 else row_hi
-                        x = s[n][:, e] * scale * log2e
-                        if not full:
-                            bad = (row >= L) | (col >= L) | ~m.visible(row, col)
-                            x = np.where(bad, NEG_INF, x)
-                        s[n][:, e] = x
-                # OnlineSoftmax.update
-                alpha = np.zeros((2, 32))
-                for r in range(2):
-                    mx = mrow[r].copy()
+                            for mi in range(M):
+                                mma(s[mi][n], af[mi], b_lo)
+                                mma(s[mi][n + 1], af[mi], b_hi)
+                for mi in range(M):
+                    row0 = warp_row0 + 16 * mi
+                    full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= row0) and m.seg is None
                     for n in range(Bc // 8):
-                        mx = np.maximum(mx, np.maximum(s[n][:, 2 * r], s[n][:, 2 * r + 1]))
-                    mx = quad_reduce(mx, np.maximum)
-                    base = np.where(mx == NEG_INF, 0.0, mx)
-                    alpha[r] = np.exp2(mrow[r] - base)
-                    mrow[r] = mx
-                    tot = np.zeros(32)
-                    for n in range(Bc // 8):
-                        s[n][:, 2 * r] = np.exp2(s[n][:, 2 * r] - base)
-                        s[n][:, 2 * r + 1] = np.exp2(s[n][:, 2 * r + 1] - base)
-                        tot += s[n][:, 2 * r] + s[n][:, 2 * r + 1]
-                    lrow[r] = lrow[r] * alpha[r] + tot
-                for n in range(kD // 8):
-                    oacc[n][:, 0:2] *= alpha[0][:, None]
-                    oacc[n][:, 2:4] *= alpha[1][:, None]
+                        for e in range(4):
+                            col = k0 + n * 8 + 2 * T + (e & 1)
+                            row = row0 + G + (0 if e < 2 else 8)
+                            x = s[mi][n][:, e] * scale * log2e
+                            if not full:
+                                bad = (row >= L) | (col >= L) | ~m.visible(row, col)
+                                x = np.where(bad, NEG_INF, x)
+                            s[mi][n][:, e] = x
+                    # OnlineSoftmax.update
+                    alpha = np.zeros((2, 32))
+                    for r in range(2):
+                        mx = mrow[mi][r].copy()
+                        for n in range(Bc // 8):
+                            mx = np.maximum(mx, np.maximum(s[mi][n][:, 2 * r], s[mi][n][:, 2 * r + 1]))
+                        mx = quad_reduce(mx, np.maximum)
+                        base = np.where(mx == NEG_INF, 0.0, mx)
+                        alpha[r] = np.exp2(mrow[mi][r] - base)
+                        mrow[mi][r] = mx
+                        tot = np.zeros(32)
+                        for n in range(Bc // 8):
+                            s[mi][n][:, 2 * r] = np.exp2(s[mi][n][:, 2 * r] - base)
+                            s[mi][n][:, 2 * r + 1] = np.exp2(s[mi][n][:, 2 * r + 1] - base)
+                            tot += s[mi][n][:, 2 * r] + s[mi][n][:, 2 * r + 1]
+                        lrow[mi][r] = lrow[mi][r] * alpha[r] + tot
+                    for n in range(kD // 8):
+                        oacc[mi][n][:, 0:2] *= alpha[0][:, None]
+                        oacc[mi][n][:, 2:4] *= alpha[1][:, None]
                 for kk in range(Bc // 16):
-                    pf = c_to_a(s[2 * kk], s[2 * kk + 1])
+                    pf = [c_to_a(s[mi][2 * kk], s[mi][2 * kk + 1]) for mi in range(M)]
                     for n in range(0, kD // 8, 2):
                         if n * 8 < D:
                             b_lo, b_hi = ld_b_trans_x4(sV, kk * 16, n * 8)
-                            mma(oacc[n], pf, b_lo)
-                            mma(oacc[n + 1], pf, b_hi)
-            for r in range(2):
-                tot = quad_reduce(lrow[r], np.add)
-                inv = np.where(tot > 0, 1 / np.where(tot > 0, tot, 1), 0.0)
-                l_se = np.where(tot > 0, (mrow[r] + np.log2(np.where(tot > 0, tot, 1))) * math.log(2), NEG_INF)
-                rows = row_lo if r == 0 else row_hi
-                for lane in range(32):
-                    row = rows[lane]
-                    if row >= L:
-                        continue
-                    for n in range(kD // 8):
-                        col = n * 8 + 2 * T[lane]
-                        if col < D:
-                            o[row, col] = oacc[n][lane, 2 * r] * inv[lane]
-                            o[row, col + 1] = oacc[n][lane, 2 * r + 1] * inv[lane]
-                    if T[lane] == 0:
-                        lse[row] = l_se[lane]
+                            for mi in range(M):
+                                mma(oacc[mi][n], pf[mi], b_lo)
+                                mma(oacc[mi][n + 1], pf[mi], b_hi)
+            for mi in range(M):
+                for r in range(2):
+                    tot = quad_reduce(lrow[mi][r], np.add)
+                    inv = np.where(tot > 0, 1 / np.where(tot > 0, tot, 1), 0.0)
+                    l_se = np.where(tot > 0, (mrow[mi][r] + np.log2(np.where(tot > 0, tot, 1))) * math.log(2),
+                                    NEG_INF)
+                    rows = warp_row0 + 16 * mi + G + 8 * r
+                    for lane in range(32):
+                        row = rows[lane]
+                        if row >= L:
+                            continue
+                        for n in range(kD // 8):
+                            col = n * 8 + 2 * T[lane]
+                            if col < D:
+                                o[row, col] = oacc[mi][n][lane, 2 * r] * inv[lane]
+                                o[row, col + 1] = oacc[mi][n][lane, 2 * r + 1] * inv[lane]
+                        if T[lane] == 0:
+                            lse[row] = l_se[lane]
     return o, lse
 
 
@@ -381,6 +389,7 @@ def main():
     ok = True
     ok &= case(rng, 77, 40, causal=True)
     ok &= case(rng, 130, 64, causal=True, vlen=51)
+    ok &= case(rng, 300, 64, causal=True)          # three 128-row forward blocks, the last partial
     ok &= case(rng, 97, 128, vlen=0)
     ok &= case(rng, 70, 72, causal=True, seg=np.array([0] * 30 + [1] * 25 + [2] * 15))
     ok &= case(rng, 80, 136, causal=True)

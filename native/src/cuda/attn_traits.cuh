@@ -51,7 +51,7 @@ template <> struct ElemTraits<__half> {
 // tile sizes and shared-memory layouts. kD is the head dim padded up to 64,
 // 128 or 256 (zeros in shared memory beyond the real head_dim, skipped by the
 // k-loops where whole 16-wide steps are padding). 4 warps per block, each
-// owning 16 rows of the 64-row tile. The launchers take the shared-memory
+// owning kFwdM x 16 query rows (forward) or 16 keys (backward). The launchers take the shared-memory
 // sizes from here, and the kernels carve their tiles with the same offsets,
 // so the two cannot disagree.
 
@@ -60,7 +60,10 @@ template <int kD> struct TcTraits {
     static constexpr int kWarps = 4;
     static constexpr int kThreads = 32 * kWarps;
     static constexpr int kElemBytes = 2;     // bf16 and fp16 (the kernels static_assert sizeof(T))
-    static constexpr int kBr = 64;           // query rows per forward block
+    // forward: m16 tiles per warp (2: each K/V fragment loaded from smem feeds two
+    // mma; 1 at head dim 256, where two tiles' accumulators would not fit in registers)
+    static constexpr int kFwdM = kD <= 128 ? 2 : 1;
+    static constexpr int kBr = 16 * kWarps * kFwdM;  // query rows per forward block
     static constexpr int kBc = 64;           // keys per tile
     static constexpr int kStride = kD + 8;   // padded smem row (elements)
     // backward: keys per block = 64 (16 per warp); query rows per step:
