@@ -464,11 +464,13 @@ def lm_head_case(rep, libs, gen, dtype, n, dim, V, stride_pad=0, misaligned=Fals
             rep.check(f"dhidden  vs torch {NAME[dtype]} (info)", dh, hg.grad, tol, info=True)
             rep.check(f"dweight  vs torch {NAME[dtype]} (info)", dw, wg.grad, tol, info=True)
         if has_cpu["lm_head"] and dtype == torch.float32 and n > 0:
-            h_h, w_h, y_h = hidden.cpu(), weight.cpu(), y_ref.cpu()
+            # host copies, held in names for as long as the calls use their memory
+            h_h, w_h, y_h = hidden.cpu().contiguous(), weight.cpu(), y_ref.cpu()
             hl, hlse, hdh, hdw = torch.full((1,), float("nan")), torch.full((n,), float("nan")), \
                 torch.full((n, dim), float("nan")), torch.full((V, dim), float("nan"))
-            hp = lm_params(n, dim, V, L.LCL_FLOAT32, h_h.contiguous(), dim, w_h, y_h, normalizer, hl, hlse,
-                           torch.tensor([dloss_v]), hdh, dim, hdw)
+            h_dloss = torch.tensor([dloss_v])
+            hp = lm_params(n, dim, V, L.LCL_FLOAT32, h_h, dim, w_h, y_h, normalizer, hl, hlse, h_dloss, hdh, dim,
+                           hdw)
             call(cpu, "lcl_cpu_lm_head_forward", hp, cpu)
             call(cpu, "lcl_cpu_lm_head_backward", hp, cpu)
             rep.check("loss     vs cpu", loss, hl, 1e-4)
