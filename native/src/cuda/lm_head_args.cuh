@@ -28,6 +28,13 @@ struct LmArgs {
     float* part_m;       // (splits, n_tokens): running max of each split
     float* part_l;       // (splits, n_tokens): sum of exp(logit - max) of each split
     float* terms;        // (n_tokens): lse - target logit, 0 for ignored tokens
+
+    // gradient workspace (tensor-core path): with dh_splits > 1 the dhidden
+    // blocks each walk one vocabulary slice of dh_split_len entries (gridDim.z)
+    // and write fp32 partials, summed in a fixed order by a reduce kernel
+    int dh_splits;       // <= 1: one slice, dhidden written directly
+    int64_t dh_split_len;
+    float* dh_part;      // (dh_splits, n_tokens, dim)
 };
 
 // The target of token t when it counts, else -1. Targets equal to ignore_index

@@ -13,7 +13,9 @@
 //     and accumulates out += dl Y[:, d0 .. d0 + kDC) (A = dl from the
 //     accumulators, c_to_a; B = the Y rows through ldmatrix.trans), exactly as
 //     the attention forward does O += P V. own = tokens gives dhidden, own =
-//     vocabulary gives dweight; grid.y chunks the output columns.
+//     vocabulary gives dweight; grid.y chunks the output columns. When the
+//     token tiles alone would leave the GPU idle, the dhidden blocks split the
+//     vocabulary (grid.z) into fp32 partials that lm_dhidden_reduce sums.
 // Every gradient element has one owner block that walks the other side in a
 // fixed order: deterministic, no atomics. Rows and columns past the ends, and
 // hidden-dim columns past dim, are zero-filled in shared memory, and masked
@@ -98,9 +100,14 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
     const int64_t ldx = kTok ? a.hidden_stride : a.dim, ldy = kTok ? a.dim : a.hidden_stride;
     const int64_t nx = kTok ? a.n_tokens : a.vocab;
     const int64_t o0 = int64_t(blockIdx.x) * Tr::kBo;
-    // walked range: one vocabulary split (LSE pass) or the whole other side
-    const int64_t w_begin = kGrad ? 0 : int64_t(blockIdx.y) * a.split_len;
-    const int64_t w_end = kGrad ? (kTok ? a.vocab : a.n_tokens) : min(a.vocab, w_begin + a.split_len);
+    // walked range: one vocabulary split (LSE pass), one vocabulary slice
+    // (dhidden with dh_splits > 1), or the whole other side
+    const bool dh_split = kGrad && kTok && a.dh_splits > 1;
+    const int64_t w_begin = !kGrad ? int64_t(blockIdx.y) * a.split_len
+                            : dh_split ? int64_t(blockIdx.z) * a.dh_split_len : 0;
+    const int64_t w_end = !kGrad ? min(a.vocab, w_begin + a.split_len)
+                          : dh_split ? min(a.vocab, w_begin + a.dh_split_len)
+                          : (kTok ? a.vocab : a.n_tokens);
     const int64_t d0 = kGrad ? int64_t(blockIdx.y) * Tr::kDC : 0;
     const float c = kGrad ? (a.dloss != nullptr ? *a.dloss : 1.f) / a.normalizer : 0.f;
 
@@ -208,7 +215,8 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
                     const int64_t y = kTok ? own_y[r] : sTgt[wl];
                     const float lse = kTok ? own_lse[r] : sLse[wl];
                     float dl = 0.f;
-                    if (y >= 0 && v < a.vocab) dl = (expf(s[n][e] - lse) - (v == y ? 1.f : 0.f)) * c;
+                    if (y >= 0 && v < (kTok ? w_end : a.vocab))
+                        dl = (expf(s[n][e] - lse) - (v == y ? 1.f : 0.f)) * c;
                     s[n][e] = dl;
                 }
             // out += dl Z over this block's output columns
@@ -253,7 +261,9 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
                 for (int e = 0; e < 2; ++e) {
                     const int64_t col = d0 + n * 8 + 2 * t + e;
                     if (col >= a.dim) continue;
-                    if (kTok)
+                    if (kTok && dh_split)
+                        a.dh_part[(int64_t(blockIdx.z) * a.n_tokens + row) * a.dim + col] = out[n][2 * r + e];
+                    else if (kTok)
                         static_cast<T*>(a.dhidden)[row * a.dhidden_stride + col] =
                             ElemTraits<T>::from_float(out[n][2 * r + e]);
                     else
