@@ -76,8 +76,7 @@ def lm_block(h, w, y, lse, c, own_tokens, grad, bx, by, split_len, bz=0, dh_spli
     steps = nk * nw
     bufs = {}
 
-    def issue(step, buf):
-        w0, k0 = w_begin + (step // nk) * BW, (step % nk) * KK
+    def issue(w0, k0, buf):
         bufs[buf] = (load_tile(X, o0, nx, k0, dim, BO, KK), load_tile(Y, w0, w_end, k0, dim, BW, KK))
 
     # per-warp registers
@@ -87,13 +86,16 @@ def lm_block(h, w, y, lse, c, own_tokens, grad, bx, by, split_len, bz=0, dh_spli
     l = np.zeros((4, 2, 32))
     own_row = [[o0 + 16 * wp + G + 8 * r for r in range(2)] for wp in range(4)]
     if steps > 0:
-        issue(0, 0)
+        issue(w_begin, 0, 0)
+    w0, kc = w_begin - BW, nk - 1  # counters, as the kernel advances them
     for step in range(steps):
         buf = step & 1
-        w0 = w_begin + (step // nk) * BW
-        kc = step % nk
-        if step + 1 < steps:
-            issue(step + 1, buf ^ 1)  # written before this step's chunks are read: buffers must differ
+        kc += 1
+        if kc == nk:
+            kc, w0 = 0, w0 + BW
+        last_chunk = kc == nk - 1
+        if step + 1 < steps:  # written before this step's chunks are read: buffers must differ
+            issue(w0 + BW if last_chunk else w0, 0 if last_chunk else (kc + 1) * KK, buf ^ 1)
         sX, sY = bufs[buf]
         if kc == 0:
             s[:] = 0
@@ -106,7 +108,7 @@ def lm_block(h, w, y, lse, c, own_tokens, grad, bx, by, split_len, bz=0, dh_spli
                         b_lo, b_hi = ld_b_x4(sY, nn * 8, kk * 16)
                         mma(s[wp][nn], af, b_lo)
                         mma(s[wp][nn + 1], af, b_hi)
-        if kc != nk - 1:
+        if not last_chunk:
             continue
         if not grad:
             for wp in range(4):

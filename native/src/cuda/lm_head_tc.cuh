@@ -131,26 +131,34 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
     OnlineSoftmax<kNS> softmax;
     float s[kNS][4];
 
-    const int64_t nk = (a.dim + Tr::kK - 1) / Tr::kK;
+    const int nk = int((a.dim + Tr::kK - 1) / Tr::kK);
     const int64_t nw = (w_end - w_begin + Tr::kBw - 1) / Tr::kBw;
     const int64_t steps = nk * nw;  // (walked tile, chunk) pairs, chunks innermost
-    auto issue = [&](int64_t step, int buf) {
-        const int64_t w0 = w_begin + (step / nk) * Tr::kBw, k0 = (step % nk) * Tr::kK;
+    // copies the chunk k0.. of the own rows and of walked tile w0 into buffer buf
+    auto issue = [&](int64_t w0, int64_t k0, int buf) {
         lm_load_tile<T, Tr::kBo, Tr::kK, Tr::kStrideK>(smem + Tr::kX + buf * Tr::kBo * Tr::kStrideK, X, ldx, o0, nx,
                                                        k0, a.dim, vec != 0, tid);
         lm_load_tile<T, Tr::kBw, Tr::kK, Tr::kStrideK>(smem + Tr::kY + buf * Tr::kBw * Tr::kStrideK, Y, ldy, w0,
                                                        w_end, k0, a.dim, vec != 0, tid);
     };
-    if (steps > 0) issue(0, 0);
+    if (steps > 0) issue(w_begin, 0, 0);
     cp_async_commit();
 
+    // this step's walked tile w0 and chunk kc, advanced by counters (no 64-bit
+    // division per step); they start one step before the first
+    int64_t w0 = w_begin - Tr::kBw;
+    int kc = nk - 1;
     for (int64_t step = 0; step < steps; ++step) {
         const int buf = int(step & 1);
-        const int64_t w0 = w_begin + (step / nk) * Tr::kBw;
-        const int64_t kc = step % nk;
+        if (++kc == nk) {
+            kc = 0;
+            w0 += Tr::kBw;
+        }
+        const bool last_chunk = kc == nk - 1;
         cp_async_wait_all();
         __syncthreads();  // this step's chunks visible; every warp is done with the previous step
-        if (step + 1 < steps) issue(step + 1, buf ^ 1);
+        if (step + 1 < steps)
+            issue(last_chunk ? w0 + Tr::kBw : w0, last_chunk ? 0 : int64_t(kc + 1) * Tr::kK, buf ^ 1);
         cp_async_commit();
 
         // S += X[:, chunk] Y[:, chunk]^T for this warp's 16 own rows x 64 walked rows
@@ -175,7 +183,7 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
                 }
             }
         }
-        if (kc != nk - 1) continue;  // the logits of walked tile w0 are complete below
+        if (!last_chunk) continue;  // the logits of walked tile w0 are complete below
 
         if constexpr (!kGrad) {
             // LSE pass: log2 domain, columns past the split masked
