@@ -63,23 +63,30 @@ def ldmatrix_x4_trans(rowptr):
 
 # --- the kernels' helpers, as written in attn_traits.cuh ---------------------
 
+def ldmatrix_x4(rowptr):
+    """rowptr(lane) -> 8 contiguous elements at the address lane supplies.
+    Matrix i is given by lanes 8i..8i+7 (its rows); without .trans lane
+    (g, t) gets M_i[g][2t], M_i[g][2t+1]."""
+    rows = np.stack([rowptr(l) for l in range(32)])  # (32, 8)
+    out = np.zeros((32, 4, 2))
+    for i in range(4):
+        M = rows[8 * i:8 * i + 8]
+        out[:, i, 0] = M[G, 2 * T]
+        out[:, i, 1] = M[G, 2 * T + 1]
+    return out
+
+
 def ld_a(s, row0, col0):
-    a = np.zeros((32, 4, 2))
-    base_r, base_c = row0 + G, col0 + 2 * T
-    for h in range(2):
-        a[:, 0, h] = s[base_r, base_c + h]
-        a[:, 1, h] = s[base_r + 8, base_c + h]
-        a[:, 2, h] = s[base_r, base_c + 8 + h]
-        a[:, 3, h] = s[base_r + 8, base_c + 8 + h]
-    return a
+    """ld_a: ldmatrix.x4, lane l addresses row row0 + (l & 15), column col0 + 8 (l >> 4)."""
+    return ldmatrix_x4(lambda l: s[row0 + (l & 15), col0 + ((l >> 4) << 3): col0 + ((l >> 4) << 3) + 8])
 
 
-def ld_b(s, n0, k0):
-    b = np.zeros((32, 2, 2))
-    for h in range(2):
-        b[:, 0, h] = s[n0 + G, k0 + 2 * T + h]
-        b[:, 1, h] = s[n0 + G, k0 + 2 * T + 8 + h]
-    return b
+def ld_b_x4(s, n0, k0):
+    """ld_b_x4: ldmatrix.x4, lane l addresses row n0 + (l & 7) + 8 (l >> 4), column
+    k0 + 8 ((l >> 3) & 1); returns the (b0, b1) pairs of n8 tiles n0 and n0 + 8."""
+    r = ldmatrix_x4(lambda l: s[n0 + (l & 7) + ((l >> 4) << 3),
+                                k0 + (((l >> 3) & 1) << 3): k0 + (((l >> 3) & 1) << 3) + 8])
+    return r[:, 0:2, :], r[:, 2:4, :]
 
 
 def ld_b_trans_x4(s, k0, n0):
@@ -126,7 +133,9 @@ class Mask:
 
 def fwd(q, k, v, scale, m: Mask):
     L, D = q.shape
-    kD, Br, Bc = padded(D), 64, 64
+    kD, Bc = padded(D), 64
+    M = 2 if kD <= 128 else 1  # TcTraits::kFwdM: m16 tiles per warp
+    Br = 4 * 16 * M
     o = np.full((L, D), np.nan)
     lse = np.full(L, np.nan)
     ksteps = (D + 15) // 16
@@ -138,71 +147,79 @@ def fwd(q, k, v, scale, m: Mask):
             kv_end = min(kv_end, q0 + Br)
         ntiles = (kv_end + Bc - 1) // Bc
         for warp in range(4):
-            row_lo, row_hi = q0 + 16 * warp + G, q0 + 16 * warp + G + 8
-            oacc = np.zeros((kD // 8, 32, 4))
-            mrow = np.full((2, 32), NEG_INF)
-            lrow = np.zeros((2, 32))
+            warp_row0 = q0 + 16 * M * warp
+            oacc = np.zeros((M, kD // 8, 32, 4))
+            mrow = np.full((M, 2, 32), NEG_INF)
+            lrow = np.zeros((M, 2, 32))
             for kt in range(ntiles):
                 k0 = kt * Bc
                 sK, sV = load_tile(k, k0, Bc, kD), load_tile(v, k0, Bc, kD)
-                s = np.zeros((Bc // 8, 32, 4))
+                s = np.zeros((M, Bc // 8, 32, 4))
                 for kk in range(kD // 16):
                     if kk < ksteps:
-                        af = ld_a(sQ, 16 * warp, kk * 16)
+                        af = [ld_a(sQ, warp_row0 - q0 + 16 * mi, kk * 16) for mi in range(M)]
+                        for n in range(0, Bc // 8, 2):
+                            b_lo, b_hi = ld_b_x4(sK, n * 8, kk * 16)
+                            for mi in range(M):
+                                mma(s[mi][n], af[mi], b_lo)
+                                mma(s[mi][n + 1], af[mi], b_hi)
+                for mi in range(M):
+                    row0 = warp_row0 + 16 * mi
+                    full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= row0) and m.seg is None
+                    for n in range(Bc // 8):
+                        for e in range(4):
+                            col = k0 + n * 8 + 2 * T + (e & 1)
+                            row = row0 + G + (0 if e < 2 else 8)
+                            x = s[mi][n][:, e] * scale * log2e
+                            if not full:
+                                bad = (row >= L) | (col >= L) | ~m.visible(row, col)
+                                x = np.where(bad, NEG_INF, x)
+                            s[mi][n][:, e] = x
+                    # OnlineSoftmax.update
+                    alpha = np.zeros((2, 32))
+                    for r in range(2):
+                        mx = mrow[mi][r].copy()
                         for n in range(Bc // 8):
-                            mma(s[n], af, ld_b(sK, n * 8, kk * 16))
-                full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= q0 + 16 * warp) and m.seg is None
-                for n in range(Bc // 8):
-                    for e in range(4):
-                        col = k0 + n * 8 + 2 * T + (e & 1)
-                        row = row_lo if e < 2 else row_hi
-                        x = s[n][:, e] * scale * log2e
-                        if not full:
-                            bad = (row >= L) | (col >= L) | ~m.visible(row, col)
-                            x = np.where(bad, NEG_INF, x)
-                        s[n][:, e] = x
-                # OnlineSoftmax.update
-                alpha = np.zeros((2, 32))
-                for r in range(2):
-                    mx = mrow[r].copy()
-                    for n in range(Bc // 8):
-                        mx = np.maximum(mx, np.maximum(s[n][:, 2 * r], s[n][:, 2 * r + 1]))
-                    mx = quad_reduce(mx, np.maximum)
-                    base = np.where(mx == NEG_INF, 0.0, mx)
-                    alpha[r] = np.exp2(mrow[r] - base)
-                    mrow[r] = mx
-                    tot = np.zeros(32)
-                    for n in range(Bc // 8):
-                        s[n][:, 2 * r] = np.exp2(s[n][:, 2 * r] - base)
-                        s[n][:, 2 * r + 1] = np.exp2(s[n][:, 2 * r + 1] - base)
-                        tot += s[n][:, 2 * r] + s[n][:, 2 * r + 1]
-                    lrow[r] = lrow[r] * alpha[r] + tot
-                for n in range(kD // 8):
-                    oacc[n][:, 0:2] *= alpha[0][:, None]
-                    oacc[n][:, 2:4] *= alpha[1][:, None]
+                            mx = np.maximum(mx, np.maximum(s[mi][n][:, 2 * r], s[mi][n][:, 2 * r + 1]))
+                        mx = quad_reduce(mx, np.maximum)
+                        base = np.where(mx == NEG_INF, 0.0, mx)
+                        alpha[r] = np.exp2(mrow[mi][r] - base)
+                        mrow[mi][r] = mx
+                        tot = np.zeros(32)
+                        for n in range(Bc // 8):
+                            s[mi][n][:, 2 * r] = np.exp2(s[mi][n][:, 2 * r] - base)
+                            s[mi][n][:, 2 * r + 1] = np.exp2(s[mi][n][:, 2 * r + 1] - base)
+                            tot += s[mi][n][:, 2 * r] + s[mi][n][:, 2 * r + 1]
+                        lrow[mi][r] = lrow[mi][r] * alpha[r] + tot
+                    for n in range(kD // 8):
+                        oacc[mi][n][:, 0:2] *= alpha[0][:, None]
+                        oacc[mi][n][:, 2:4] *= alpha[1][:, None]
                 for kk in range(Bc // 16):
-                    pf = c_to_a(s[2 * kk], s[2 * kk + 1])
+                    pf = [c_to_a(s[mi][2 * kk], s[mi][2 * kk + 1]) for mi in range(M)]
                     for n in range(0, kD // 8, 2):
                         if n * 8 < D:
                             b_lo, b_hi = ld_b_trans_x4(sV, kk * 16, n * 8)
-                            mma(oacc[n], pf, b_lo)
-                            mma(oacc[n + 1], pf, b_hi)
-            for r in range(2):
-                tot = quad_reduce(lrow[r], np.add)
-                inv = np.where(tot > 0, 1 / np.where(tot > 0, tot, 1), 0.0)
-                l_se = np.where(tot > 0, (mrow[r] + np.log2(np.where(tot > 0, tot, 1))) * math.log(2), NEG_INF)
-                rows = row_lo if r == 0 else row_hi
-                for lane in range(32):
-                    row = rows[lane]
-                    if row >= L:
-                        continue
-                    for n in range(kD // 8):
-                        col = n * 8 + 2 * T[lane]
-                        if col < D:
-                            o[row, col] = oacc[n][lane, 2 * r] * inv[lane]
-                            o[row, col + 1] = oacc[n][lane, 2 * r + 1] * inv[lane]
-                    if T[lane] == 0:
-                        lse[row] = l_se[lane]
+                            for mi in range(M):
+                                mma(oacc[mi][n], pf[mi], b_lo)
+                                mma(oacc[mi][n + 1], pf[mi], b_hi)
+            for mi in range(M):
+                for r in range(2):
+                    tot = quad_reduce(lrow[mi][r], np.add)
+                    inv = np.where(tot > 0, 1 / np.where(tot > 0, tot, 1), 0.0)
+                    l_se = np.where(tot > 0, (mrow[mi][r] + np.log2(np.where(tot > 0, tot, 1))) * math.log(2),
+                                    NEG_INF)
+                    rows = warp_row0 + 16 * mi + G + 8 * r
+                    for lane in range(32):
+                        row = rows[lane]
+                        if row >= L:
+                            continue
+                        for n in range(kD // 8):
+                            col = n * 8 + 2 * T[lane]
+                            if col < D:
+                                o[row, col] = oacc[mi][n][lane, 2 * r] * inv[lane]
+                                o[row, col + 1] = oacc[mi][n][lane, 2 * r + 1] * inv[lane]
+                        if T[lane] == 0:
+                            lse[row] = l_se[lane]
     return o, lse
 
 
@@ -248,9 +265,13 @@ def bwd(q, k, v, do, lse, dvec, scale, m: Mask):
                         for kk in range(kD // 16):
                             if kk < ksteps:
                                 ka, va = ld_a(sK, 16 * warp, kk * 16), ld_a(sV, 16 * warp, kk * 16)
-                                for n in range(Br // 8):
-                                    mma(st[n], ka, ld_b(sQ, n * 8, kk * 16))
-                                    mma(dpt[n], va, ld_b(sdO, n * 8, kk * 16))
+                                for n in range(0, Br // 8, 2):
+                                    b_lo, b_hi = ld_b_x4(sQ, n * 8, kk * 16)
+                                    mma(st[n], ka, b_lo)
+                                    mma(st[n + 1], ka, b_hi)
+                                    b_lo, b_hi = ld_b_x4(sdO, n * 8, kk * 16)
+                                    mma(dpt[n], va, b_lo)
+                                    mma(dpt[n + 1], va, b_hi)
                         full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= q0) and m.seg is None
                         for n in range(Br // 8):
                             for e in range(4):
@@ -368,6 +389,7 @@ def main():
     ok = True
     ok &= case(rng, 77, 40, causal=True)
     ok &= case(rng, 130, 64, causal=True, vlen=51)
+    ok &= case(rng, 300, 64, causal=True)          # three 128-row forward blocks, the last partial
     ok &= case(rng, 97, 128, vlen=0)
     ok &= case(rng, 70, 72, causal=True, seg=np.array([0] * 30 + [1] * 25 + [2] * 15))
     ok &= case(rng, 80, 136, causal=True)

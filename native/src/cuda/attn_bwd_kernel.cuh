@@ -27,32 +27,38 @@
 namespace lcl {
 namespace cuda {
 
-template <class T, int kD>
-struct BwdSmem {
-    using Tr = TcTraits<kD>;
-    static constexpr int kBc = 64, kBr = Tr::kBwdBr, kStride = Tr::kStride;
-    static constexpr int kDsStride = kBc + 8;
-    static constexpr size_t bytes =
-        sizeof(T) * (size_t(2 * kBc + 4 * kBr) * kStride + size_t(kBr) * kDsStride) + sizeof(float) * 4 * kBr;
-};
+// Adds the pair (x, y) to dst[0], dst[1] of the fp32 dQ accumulator (dst
+// 8-byte aligned: even column, head_dim a multiple of 8). On sm_90 one vector
+// atomic (REDG.E.ADD.F32x2) instead of two halves the atomic operations, which
+// every 64-key block issues for every dQ element it touches.
+__device__ __forceinline__ void atomic_add_pair(float* dst, float x, float y) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    atomicAdd(reinterpret_cast<float2*>(dst), make_float2(x, y));
+#else
+    atomicAdd(dst, x);
+    atomicAdd(dst + 1, y);
+#endif
+}
 
 template <class T, int kD>
 __global__ void __launch_bounds__(TcTraits<kD>::kThreads)
 attn_bwd_tc_kernel(const AttnArgs a) {
     using Tr = TcTraits<kD>;
-    using Sm = BwdSmem<T, kD>;
-    constexpr int kBc = Sm::kBc, kBr = Sm::kBr, kStride = Sm::kStride, kDsStride = Sm::kDsStride;
+    static_assert(sizeof(T) == Tr::kElemBytes, "16-bit elements");
+    constexpr int kBc = Tr::kBwdBc, kBr = Tr::kBwdBr, kStride = Tr::kStride, kDsStride = Tr::kDsStride;
     constexpr int kDC = Tr::kBwdDC;
     constexpr int kNS = kBr / 8;   // n8 tiles of S^T (query columns)
     constexpr int kNC = kDC / 8;   // n8 tiles of a dK/dV chunk
-    extern __shared__ uint4 smem_raw[];
-    T* sK = reinterpret_cast<T*>(smem_raw);
-    T* sV = sK + kBc * kStride;
-    T* sQbuf = sV + kBc * kStride;                                     // [2][kBr][kStride]
-    T* sdObuf = sQbuf + 2 * kBr * kStride;                             // [2][kBr][kStride]
-    T* sdS = sdObuf + 2 * kBr * kStride;                               // [query][key]
-    float* sLseBuf = reinterpret_cast<float*>(sdS + kBr * kDsStride);  // [2][kBr] log2 domain, +inf = no key
-    float* sDvecBuf = sLseBuf + 2 * kBr;                               // [2][kBr]
+    static_assert(kNS % 2 == 0, "B fragments are loaded for pairs of n8 tiles (ld_b_x4)");
+    extern __shared__ uint4 smem_raw[];  // Tr::kBwdSmemBytes
+    T* const smem = reinterpret_cast<T*>(smem_raw);
+    T* sK = smem + Tr::kBwdK;
+    T* sV = smem + Tr::kBwdV;
+    T* sQbuf = smem + Tr::kBwdQ;                                     // [2][kBr][kStride]
+    T* sdObuf = smem + Tr::kBwdDO;                                   // [2][kBr][kStride]
+    T* sdS = smem + Tr::kBwdDS;                                      // [query][key]
+    float* sLseBuf = reinterpret_cast<float*>(smem + Tr::kBwdFloats);  // [2][kBr] log2 domain, +inf = no key
+    float* sDvecBuf = sLseBuf + 2 * kBr;                             // [2][kBr]
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
@@ -128,12 +134,14 @@ attn_bwd_tc_kernel(const AttnArgs a) {
                     ld_a(ka, sK, kStride, 16 * warp, kk * 16, lane);
                     ld_a(va, sV, kStride, 16 * warp, kk * 16, lane);
 #pragma unroll
-                    for (int n = 0; n < kNS; ++n) {
-                        uint32_t b0, b1;
-                        ld_b(b0, b1, sQ, kStride, n * 8, kk * 16, lane);
-                        mma_16816<T>(st[n], ka, b0, b1);
-                        ld_b(b0, b1, sdO, kStride, n * 8, kk * 16, lane);
-                        mma_16816<T>(dpt[n], va, b0, b1);
+                    for (int n = 0; n < kNS; n += 2) {
+                        uint32_t bf[4];
+                        ld_b_x4(bf, sQ, kStride, n * 8, kk * 16, lane);
+                        mma_16816<T>(st[n], ka, bf[0], bf[1]);
+                        mma_16816<T>(st[n + 1], ka, bf[2], bf[3]);
+                        ld_b_x4(bf, sdO, kStride, n * 8, kk * 16, lane);
+                        mma_16816<T>(dpt[n], va, bf[0], bf[1]);
+                        mma_16816<T>(dpt[n + 1], va, bf[2], bf[3]);
                     }
                 }
             }
@@ -218,9 +226,8 @@ attn_bwd_tc_kernel(const AttnArgs a) {
                     for (int r = 0; r < 2; ++r) {
                         const int row = qrow_lo + 8 * r;
                         if (row >= L) continue;
-                        float* dst = dq_acc + int64_t(row) * D + col;
-                        atomicAdd(dst, a.scale * acc[h][2 * r]);
-                        atomicAdd(dst + 1, a.scale * acc[h][2 * r + 1]);
+                        atomic_add_pair(dq_acc + int64_t(row) * D + col, a.scale * acc[h][2 * r],
+                                        a.scale * acc[h][2 * r + 1]);
                     }
                 }
             }

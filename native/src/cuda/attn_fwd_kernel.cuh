@@ -1,6 +1,9 @@
 // Forward attention on tensor cores (bf16 / fp16 in, fp32 accumulate),
-// FlashAttention-2 structure: one block per (64 query rows, batch*head); each
-// of its 4 warps owns 16 rows; the block walks the key/value tiles once,
+// FlashAttention-2 structure: one block per (kBr query rows, batch*head); each
+// of its 4 warps owns kFwdM x 16 rows (kBr = 128 for head dims <= 128, as
+// FlashAttention-2: every K and V fragment loaded from shared memory then
+// feeds two mma, halving the shared-memory bytes per mma); the block walks
+// the key/value tiles once,
 // S = Q K^T and O += P V run as mma.sync m16n8k16, and the online softmax works
 // on the S accumulators in registers. Key tiles beyond the last key any row of
 // the block can see (causal diagonal, valid_lens) are never loaded.
@@ -20,13 +23,17 @@ template <class T, int kD>
 __global__ void __launch_bounds__(TcTraits<kD>::kThreads)
 attn_fwd_tc_kernel(const AttnArgs a) {
     using Tr = TcTraits<kD>;
+    static_assert(sizeof(T) == Tr::kElemBytes, "16-bit elements");
     constexpr int kBr = Tr::kBr, kBc = Tr::kBc, kStride = Tr::kStride;
-    constexpr int kNS = kBc / 8;  // n8 tiles of the score tile
-    constexpr int kNO = kD / 8;   // n8 tiles of the output
-    extern __shared__ uint4 smem_raw[];
-    T* sQ = reinterpret_cast<T*>(smem_raw);
-    T* sK = sQ + kBr * kStride;
-    T* sV = sK + kBc * kStride;
+    constexpr int kM = Tr::kFwdM;  // m16 tiles per warp: each K/V fragment feeds kM mma
+    constexpr int kNS = kBc / 8;   // n8 tiles of the score tile
+    constexpr int kNO = kD / 8;    // n8 tiles of the output
+    static_assert(kNS % 2 == 0, "B fragments are loaded for pairs of n8 tiles (ld_b_x4)");
+    static_assert(kBr == Tr::kWarps * 16 * kM, "each warp owns kM x 16 rows");
+    extern __shared__ uint4 smem_raw[];  // Tr::kFwdSmemBytes
+    T* sQ = reinterpret_cast<T*>(smem_raw) + Tr::kFwdQ;
+    T* sK = reinterpret_cast<T*>(smem_raw) + Tr::kFwdK;
+    T* sV = reinterpret_cast<T*>(smem_raw) + Tr::kFwdV;
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
@@ -42,15 +49,18 @@ attn_fwd_tc_kernel(const AttnArgs a) {
     if (a.causal) kv_end = min(kv_end, q0 + kBr);
     const int ntiles = (kv_end + kBc - 1) / kBc;
 
-    const int row_lo = q0 + 16 * warp + g;  // this thread's two rows
-    const int row_hi = row_lo + 8;
+    // m16 tile mi of this warp covers rows q0 + 16 (kM warp + mi) ..; this thread
+    // holds rows g and g + 8 of each
+    const int warp_row0 = q0 + 16 * kM * warp;
     const T* kbase = static_cast<const T*>(a.k) + bi.off(a.k_s, 0);
     const T* vbase = static_cast<const T*>(a.v) + bi.off(a.v_s, 0);
 
-    float o[kNO][4];
+    float o[kM][kNO][4];
 #pragma unroll
-    for (int n = 0; n < kNO; ++n) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
-    OnlineSoftmax<kNS> softmax;
+    for (int mi = 0; mi < kM; ++mi)
+#pragma unroll
+        for (int n = 0; n < kNO; ++n) o[mi][n][0] = o[mi][n][1] = o[mi][n][2] = o[mi][n][3] = 0.f;
+    OnlineSoftmax<kNS> softmax[kM];
 
     load_tile_async<T, kBr, kD, Tr::kThreads>(sQ, static_cast<const T*>(a.q) + bi.off(a.q_s, 0), a.q_s[2], q0, L,
                                               D, vec, tid);
@@ -64,49 +74,57 @@ attn_fwd_tc_kernel(const AttnArgs a) {
         load_tile_async<T, kBc, kD, Tr::kThreads>(sV, vbase, a.v_s[2], k0, L, D, vec, tid);
         cp_async_commit();
 
-        // S = Q K^T for this warp's 16 rows x 64 keys
-        float s[kNS][4];
+        // S = Q K^T for this warp's kM x 16 rows x 64 keys
+        float s[kM][kNS][4];
 #pragma unroll
-        for (int n = 0; n < kNS; ++n) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+        for (int mi = 0; mi < kM; ++mi)
+#pragma unroll
+            for (int n = 0; n < kNS; ++n) s[mi][n][0] = s[mi][n][1] = s[mi][n][2] = s[mi][n][3] = 0.f;
 #pragma unroll
         for (int kk = 0; kk < kD / 16; ++kk) {
             if (kk < ksteps) {
-                uint32_t af[4];
-                ld_a(af, sQ, kStride, 16 * warp, kk * 16, lane);
+                uint32_t af[kM][4];
 #pragma unroll
-                for (int n = 0; n < kNS; ++n) {
-                    uint32_t b0, b1;
-                    ld_b(b0, b1, sK, kStride, n * 8, kk * 16, lane);
-                    mma_16816<T>(s[n], af, b0, b1);
+                for (int mi = 0; mi < kM; ++mi) ld_a(af[mi], sQ, kStride, warp_row0 - q0 + 16 * mi, kk * 16, lane);
+#pragma unroll
+                for (int n = 0; n < kNS; n += 2) {
+                    uint32_t bf[4];
+                    ld_b_x4(bf, sK, kStride, n * 8, kk * 16, lane);
+#pragma unroll
+                    for (int mi = 0; mi < kM; ++mi) {
+                        mma_16816<T>(s[mi][n], af[mi], bf[0], bf[1]);
+                        mma_16816<T>(s[mi][n + 1], af[mi], bf[2], bf[3]);
+                    }
                 }
             }
         }
 
         // Scale into the log2 domain and mask. Element-wise tests are needed only
-        // where the tile is not entirely visible to this warp's rows.
-        const int warp_row0 = q0 + 16 * warp;
-        const bool full = (k0 + kBc <= bi.key_end) && (!a.causal || k0 + kBc - 1 <= warp_row0) &&
-                          bi.seg == nullptr;
+        // where the tile is not entirely visible to the m16 tile's rows.
 #pragma unroll
-        for (int n = 0; n < kNS; ++n) {
+        for (int mi = 0; mi < kM; ++mi) {
+            const int row0 = warp_row0 + 16 * mi;
+            const bool full = (k0 + kBc <= bi.key_end) && (!a.causal || k0 + kBc - 1 <= row0) && bi.seg == nullptr;
 #pragma unroll
-            for (int e = 0; e < 4; ++e) {
-                const int col = k0 + n * 8 + 2 * t + (e & 1);
-                const int row = e < 2 ? row_lo : row_hi;
-                float x = s[n][e] * a.scale_log2;
-                if (!full && (row >= L || col >= L || !visible(a, bi, row, col))) x = -kInf;
-                s[n][e] = x;
+            for (int n = 0; n < kNS; ++n) {
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    const int col = k0 + n * 8 + 2 * t + (e & 1);
+                    const int row = row0 + g + (e < 2 ? 0 : 8);
+                    float x = s[mi][n][e] * a.scale_log2;
+                    if (!full && (row >= L || col >= L || !visible(a, bi, row, col))) x = -kInf;
+                    s[mi][n][e] = x;
+                }
             }
-        }
-
-        float alpha[2];
-        softmax.update(s, alpha);
+            float alpha[2];
+            softmax[mi].update(s[mi], alpha);
 #pragma unroll
-        for (int n = 0; n < kNO; ++n) {
-            o[n][0] *= alpha[0];
-            o[n][1] *= alpha[0];
-            o[n][2] *= alpha[1];
-            o[n][3] *= alpha[1];
+            for (int n = 0; n < kNO; ++n) {
+                o[mi][n][0] *= alpha[0];
+                o[mi][n][1] *= alpha[0];
+                o[mi][n][2] *= alpha[1];
+                o[mi][n][3] *= alpha[1];
+            }
         }
 
         cp_async_wait_all();
@@ -119,15 +137,19 @@ attn_fwd_tc_kernel(const AttnArgs a) {
         // O += P V: P comes straight from the S accumulators (c_to_a).
 #pragma unroll
         for (int kk = 0; kk < kBc / 16; ++kk) {
-            uint32_t pf[4];
-            c_to_a<T>(pf, s[2 * kk], s[2 * kk + 1]);
+            uint32_t pf[kM][4];
+#pragma unroll
+            for (int mi = 0; mi < kM; ++mi) c_to_a<T>(pf[mi], s[mi][2 * kk], s[mi][2 * kk + 1]);
 #pragma unroll
             for (int n = 0; n < kNO; n += 2) {
                 if (n * 8 < D) {
                     uint32_t bf[4];
                     ld_b_trans_x4(bf, sV, kStride, kk * 16, n * 8, lane);
-                    mma_16816<T>(o[n], pf, bf[0], bf[1]);
-                    mma_16816<T>(o[n + 1], pf, bf[2], bf[3]);
+#pragma unroll
+                    for (int mi = 0; mi < kM; ++mi) {
+                        mma_16816<T>(o[mi][n], pf[mi], bf[0], bf[1]);
+                        mma_16816<T>(o[mi][n + 1], pf[mi], bf[2], bf[3]);
+                    }
                 }
             }
         }
@@ -135,20 +157,24 @@ attn_fwd_tc_kernel(const AttnArgs a) {
 
     cp_async_wait_all();  // nothing may stay in flight (ntiles == 0 leaves Q pending)
 
-    float inv_l[2], lse[2];
-    softmax.finish(inv_l, lse);
     T* obase = static_cast<T*>(a.o) + bi.off(a.o_s, 0);
 #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-        const int row = r == 0 ? row_lo : row_hi;
-        if (row >= L) continue;
-        T* orow = obase + int64_t(row) * a.o_s[2];
+    for (int mi = 0; mi < kM; ++mi) {
+        float inv_l[2], lse[2];
+        softmax[mi].finish(inv_l, lse);
 #pragma unroll
-        for (int n = 0; n < kNO; ++n) {
-            const int col = n * 8 + 2 * t;
-            if (col < D) store_pair(orow + col, o[n][2 * r] * inv_l[r], o[n][2 * r + 1] * inv_l[r], vec);
+        for (int r = 0; r < 2; ++r) {
+            const int row = warp_row0 + 16 * mi + g + 8 * r;
+            if (row >= L) continue;
+            T* orow = obase + int64_t(row) * a.o_s[2];
+#pragma unroll
+            for (int n = 0; n < kNO; ++n) {
+                const int col = n * 8 + 2 * t;
+                if (col < D)
+                    store_pair(orow + col, o[mi][n][2 * r] * inv_l[r], o[mi][n][2 * r + 1] * inv_l[r], vec);
+            }
+            if (t == 0) a.lse[int64_t(bi.bh) * L + row] = lse[r];
         }
-        if (t == 0) a.lse[int64_t(bi.bh) * L + row] = lse[r];
     }
 }
 

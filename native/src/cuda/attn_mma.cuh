@@ -12,9 +12,10 @@
 // The first of each pair sits in the low 16 bits.
 //
 // Shared-memory tiles are row-major with each row padded by 8 elements
-// (16 bytes): the 32-bit fragment loads of one warp then hit 32 distinct banks.
-// defines: mma_16816, ld_a, ld_b, ld_b_trans_x4, c_to_a, cp_async16,
-//          load_tile_async.
+// (16 bytes): the eight 16-byte rows of one ldmatrix matrix then fall into
+// eight distinct 16-byte bank groups (row strides of 144, 272 or 528 bytes).
+// defines: mma_16816, ldmatrix_x4, ld_a, ld_b_x4, ld_b_trans_x4, c_to_a,
+//          cp_async16, load_tile_async.
 #ifndef LCL_ATTN_MMA_CUH
 #define LCL_ATTN_MMA_CUH
 
@@ -48,28 +49,35 @@ __device__ __forceinline__ void mma_16816<__half>(float (&c)[4], const uint32_t 
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-__device__ __forceinline__ uint32_t lds32(const void* p) { return *reinterpret_cast<const uint32_t*>(p); }
-
-// A fragment of the 16x16 block at (row0, col0) of a row-major smem tile.
-template <class T>
-__device__ __forceinline__ void ld_a(uint32_t (&a)[4], const T* s, int stride, int row0, int col0, int lane) {
-    const int g = lane >> 2, t = lane & 3;
-    const T* p = s + (row0 + g) * stride + col0 + 2 * t;
-    a[0] = lds32(p);
-    a[1] = lds32(p + 8 * stride);
-    a[2] = lds32(p + 8);
-    a[3] = lds32(p + 8 * stride + 8);
+// ldmatrix .x4 without transpose: lane l supplies the address of one 16-byte
+// row, lanes 8i .. 8i+7 the 8 rows of matrix i, and register i of lane
+// (g, t) receives that matrix's elements [g][2t], [g][2t+1] -- the A / B
+// fragment layout. One instruction replaces four 32-bit shared loads.
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const void* p) {
+    const uint32_t addr = static_cast<uint32_t>(__cvta_generic_to_shared(p));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
 }
 
-// B fragment (k16 x n8) where the smem tile holds B^T row-major, i.e. row n of
-// the tile is column n of B (K for S = Q K^T): b0 = tile[n0+g][k0+2t..].
+// A fragment of the 16x16 block at (row0, col0) of a row-major smem tile: the
+// four 8x8 matrices (row0, col0), (row0+8, col0), (row0, col0+8),
+// (row0+8, col0+8) are a0..a3; lane l addresses row row0 + (l & 15) of column
+// block l >> 4.
 template <class T>
-__device__ __forceinline__ void ld_b(uint32_t& b0, uint32_t& b1, const T* s, int stride, int n0, int k0,
-                                     int lane) {
-    const int g = lane >> 2, t = lane & 3;
-    const T* p = s + (n0 + g) * stride + k0 + 2 * t;
-    b0 = lds32(p);
-    b1 = lds32(p + 8);
+__device__ __forceinline__ void ld_a(uint32_t (&a)[4], const T* s, int stride, int row0, int col0, int lane) {
+    ldmatrix_x4(a, s + (row0 + (lane & 15)) * stride + col0 + ((lane >> 4) << 3));
+}
+
+// B fragments (k16 x n8) of two adjacent n8 tiles n0 and n0+8, where the smem
+// tile holds B^T row-major, i.e. row n of the tile is column n of B (K for
+// S = Q K^T): b[0], b[1] = tile[n0+g][k0+2t..], tile[n0+g][k0+8+2t..] and
+// b[2], b[3] the same for n0+8+g. Matrices (n0, k0), (n0, k0+8), (n0+8, k0),
+// (n0+8, k0+8): lane l addresses row n0 + (l & 7) + 8 (l >> 4), column
+// k0 + 8 ((l >> 3) & 1).
+template <class T>
+__device__ __forceinline__ void ld_b_x4(uint32_t (&b)[4], const T* s, int stride, int n0, int k0, int lane) {
+    ldmatrix_x4(b, s + (n0 + (lane & 7) + ((lane >> 4) << 3)) * stride + k0 + (((lane >> 3) & 1) << 3));
 }
 
 // B fragments for two adjacent n8 tiles where the smem tile holds B row-major

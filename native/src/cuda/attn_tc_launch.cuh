@@ -35,7 +35,7 @@ int launch_attn_fwd_tc(const AttnArgs& a, cudaStream_t stream, const char* who) 
     return head_dim_switch(a.head_dim, [&](auto kd) -> int {
         constexpr int kD = decltype(kd)::value;
         using Tr = TcTraits<kD>;
-        const size_t smem = sizeof(T) * size_t(Tr::kBr + 2 * Tr::kBc) * Tr::kStride;
+        const size_t smem = Tr::kFwdSmemBytes;
         auto kernel = attn_fwd_tc_kernel<T, kD>;
         int st = set_smem(who, kernel, smem);
         if (st != LCL_OK) return st;
@@ -51,11 +51,11 @@ int launch_attn_bwd_tc(const AttnArgs& a, cudaStream_t stream, const char* who) 
     return head_dim_switch(a.head_dim, [&](auto kd) -> int {
         constexpr int kD = decltype(kd)::value;
         using Tr = TcTraits<kD>;
-        const size_t smem = BwdSmem<T, kD>::bytes;
+        const size_t smem = Tr::kBwdSmemBytes;
         auto kernel = attn_bwd_tc_kernel<T, kD>;
         int st = set_smem(who, kernel, smem);
         if (st != LCL_OK) return st;
-        const dim3 grid(unsigned(ceil_div(a.seq_len, BwdSmem<T, kD>::kBc)), unsigned(a.bh_count),
+        const dim3 grid(unsigned(ceil_div(a.seq_len, Tr::kBwdBc)), unsigned(a.bh_count),
                         unsigned(kD / Tr::kBwdDC));
         kernel<<<grid, Tr::kThreads, smem, stream>>>(a);
         LCL_LAUNCH_TRY(who, "attn_bwd_tc_kernel");
