@@ -203,9 +203,11 @@ LCL_API int lcl_cpu_infonce_backward(const lcl_infonce_params* p);
  *   dweight = dlogits^T hidden     (vocab, dim)     overwritten, always fp32
  *
  * Forward with gradients: a forward call whose dhidden and dweight are both
- * non-NULL also writes the gradients for dloss = 1 in the same pass (no
- * recompute); since they are linear in dloss, the caller scales them by the
- * real dloss later. dloss is not read by forward.
+ * non-NULL also writes the gradients for dloss = 1 in the same call (the CPU
+ * kernel without recomputing logits; the CUDA kernel recomputes its logit
+ * tiles but saves the second call and the dloss round trip); since they are
+ * linear in dloss, the caller scales them by the real dloss later. dloss is
+ * not read by forward.
  *
  * Shapes: hidden (n_tokens, dim) with row stride hidden_stride (last dim
  * contiguous); weight (vocab, dim) contiguous (torch Linear.weight);
