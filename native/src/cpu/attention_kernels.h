@@ -1,5 +1,5 @@
 // Tile kernels of the CPU attention (FlashAttention-2 style), compiled once per
-// ISA level: included INSIDE an ISA namespace by kernels_*.cpp after simd.h.
+// ISA level: included INSIDE an ISA namespace by kernels_isa.cpp after simd.h.
 //
 // Forward, one query tile of 64 rows: walk the key tiles any of its rows can
 // see (causal tiles above the diagonal and tiles past valid_len are never

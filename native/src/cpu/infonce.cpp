@@ -3,8 +3,10 @@
 // directions are the same computation with roles swapped:
 //   i2t: rows = image (local), columns = text_all (global), lse = lse_i2t
 //   t2i: rows = text  (local), columns = image_all (global), lse = lse_t2i
-// (Tile kernels in infonce_kernels.h.) Every pass walks 64 x 64 tiles of (local row, global column): one product
-// rows . columns^T per tile (columns packed transposed), then per-element work.
+// (Tile kernels in infonce_kernels.h; the two backward passes are one kernel
+// templated on the side it owns.) Every pass walks 64 x 64 tiles of (local
+// row, global column): one product rows . columns^T per tile (columns packed
+// transposed), then per-element work.
 //
 // Forward: one task per row tile; a running max and sum per row give the LSE
 // (online log-sum-exp), the positive logit is picked out of the tile that holds
@@ -63,11 +65,12 @@ int infonce_backward(const lcl_infonce_params* pp) {
     // dlogits, which only a complete row yields.
     std::vector<float> dpos(size_t(2 * p.n_local));
     parallel_for(n_row_tiles, [&](int64_t t) {
-        k.infonce_backward_rows(p, t * kTileRows, cscale, &dscale_parts[size_t(t)], dpos.data(),
-                                thread_scratch(scratch));
+        k.infonce_backward_tile(p, InfonceOwner::Rows, t * kTileRows, cscale, &dscale_parts[size_t(t)],
+                                dpos.data(), thread_scratch(scratch));
     });
     parallel_for(n_col_tiles, [&](int64_t t) {
-        k.infonce_backward_cols(p, t * kTileCols, cscale, dpos.data(), thread_scratch(scratch));
+        k.infonce_backward_tile(p, InfonceOwner::Cols, t * kTileCols, cscale, nullptr, dpos.data(),
+                                thread_scratch(scratch));
     });
     double ds = 0.0;
     for (double x : dscale_parts) ds += x;

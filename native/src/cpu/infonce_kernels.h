@@ -1,5 +1,5 @@
 // Tile kernels of the CPU InfoNCE, compiled once per ISA level: included INSIDE
-// an ISA namespace by kernels_*.cpp after simd.h. Both directions are the same
+// an ISA namespace by kernels_isa.cpp after simd.h. Both directions are the same
 // computation with roles swapped:
 //   i2t: rows = image (local), columns = text_all (global), lse = lse_i2t
 //   t2i: rows = text  (local), columns = image_all (global), lse = lse_t2i
@@ -134,13 +134,22 @@ LCL_INLINE float dlogits_tile(const lcl_infonce_params& p, const float* lse, int
     return hsum(vds);
 }
 
-// Backward row pass for one row tile (both directions): d rows_i = s sum_j
-// dlogits_ij col_j, the tile's share of dscale, and each row's positive
-// dlogit in dpos[which * n_local + row] for the column pass.
-void infonce_backward_rows(const lcl_infonce_params& p, int64_t r0, float cscale, double* dscale_part,
-                           float* dpos, float* work) {
+// Backward of one tile of the side the task owns, both directions. The two
+// sides are mirror images over the same logits tiles:
+//   Rows: own local rows [t0, t0 + 64); walk the column tiles (packing each);
+//         d rows_i = s sum_j dlogits_ij col_j; also the tile's share of dscale
+//         and the positive pairs' dlogits (written to dpos for the Cols pass).
+//   Cols: own global columns [t0, t0 + 64) (packed once); walk the row tiles;
+//         d cols_j = s sum_i dlogits_ij row_i; the positive pairs' dlogits come
+//         from dpos, which the Rows pass completed.
+template <InfonceOwner Own>
+LCL_INLINE void infonce_backward_tiles(const lcl_infonce_params& p, int64_t t0, float cscale, double* dscale_part,
+                                       float* dpos, float* work) {
+    static_assert(kTileRows == kTileCols, "the two sides swap roles, so the logits tiles are square");
+    constexpr bool kRows = Own == InfonceOwner::Rows;
     const int dim = int(p.dim);
-    const int nr = int(imin(kTileRows, p.n_local - r0));
+    const int n_own = int(imin(kTileRows, (kRows ? p.n_local : p.n_global) - t0));
+    const int64_t n_other = kRows ? p.n_global : p.n_local;
     const float s = *p.scale;
     float* __restrict packed = work;
     float* __restrict z = packed + size_t(dim) * kTileCols;
@@ -151,68 +160,64 @@ void infonce_backward_rows(const lcl_infonce_params& p, int64_t r0, float cscale
     double ds = 0.0;
     for (int which = 0; which < 2; ++which) {
         const Direction d = direction(p, which);
-        fill(acc, size_t(nr) * dim, 0.0f);
-        fill(others, size_t(nr), 0.0f);
-        for (int64_t j0 = 0; j0 < p.n_global; j0 += kTileCols) {
-            const int nc = int(imin(kTileCols, p.n_global - j0));
-            const int ncp = round_up_w(nc);
-            pack_transposed(d.cols + j0 * dim, dim, nc, ncp, dim, packed, kTileCols);
-            dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
-            ds += double(dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale, others, pos_dot));
-            gemm_bcast<true>(nr, dim, nc, z, kTileCols, 1, d.cols + j0 * dim, dim, acc, dim);
+        fill(acc, size_t(n_own) * dim, 0.0f);
+        if (kRows) {
+            fill(others, size_t(n_own), 0.0f);
+        } else {
+            pack_transposed(d.cols + t0 * dim, dim, n_own, round_up_w(n_own), dim, packed, kTileCols);
         }
-        for (int i = 0; i < nr; ++i) {
-            // The positive column: dlogits = (p - 1) * cscale = -(sum of the others).
-            const float dl = -others[i];
-            const float* col = d.cols + (p.offset + r0 + i) * dim;
-            float* a = acc + size_t(i) * dim;
-            for (int k = 0; k < dim; ++k) a[k] += dl * col[k];
-            ds += double(dl) * double(pos_dot[i]);
-            dpos[which * p.n_local + r0 + i] = dl;
-            float* out = d.drows + (r0 + i) * dim;
+        for (int64_t u0 = 0; u0 < n_other; u0 += kTileRows) {
+            const int n_u = int(imin(kTileRows, n_other - u0));
+            // the logits tile (local rows r0.., global columns j0..)
+            const int64_t r0 = kRows ? t0 : u0, j0 = kRows ? u0 : t0;
+            const int nr = kRows ? n_own : n_u, nc = kRows ? n_u : n_own;
+            const int ncp = round_up_w(nc);
+            if (kRows) pack_transposed(d.cols + j0 * dim, dim, nc, ncp, dim, packed, kTileCols);
+            dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
+            const float tile_ds = dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale,
+                                               kRows ? others : nullptr, kRows ? pos_dot : nullptr);
+            if (kRows) {
+                ds += double(tile_ds);
+                // acc (nr x dim) += dlogits (nr x nc) . cols (nc x dim)
+                gemm_bcast<true>(nr, dim, nc, z, kTileCols, 1, d.cols + j0 * dim, dim, acc, dim);
+            } else {
+                // acc (nc x dim) += dlogits^T (nc x nr) . rows (nr x dim)
+                gemm_bcast<true>(nc, dim, nr, z, 1, kTileCols, d.rows + r0 * dim, dim, acc, dim);
+            }
+        }
+        // The positive pairs (local row i, global column offset + i) of this tile:
+        // dlogits = (p - 1) * cscale = -(sum of the row's other dlogits).
+        const int64_t first = kRows ? t0 : imax(t0, p.offset);
+        const int64_t last = kRows ? t0 + n_own : imin(t0 + n_own, p.offset + p.n_local);
+        for (int64_t g = first; g < last; ++g) {
+            const int64_t i = kRows ? g : g - p.offset;  // local row
+            const int own = int(g - t0);
+            float dl;
+            if (kRows) {
+                dl = -others[own];
+                ds += double(dl) * double(pos_dot[own]);
+                dpos[which * p.n_local + i] = dl;
+            } else {
+                dl = dpos[which * p.n_local + i];
+            }
+            const float* partner = kRows ? d.cols + (p.offset + i) * dim : d.rows + i * dim;
+            float* a = acc + size_t(own) * dim;
+            for (int k = 0; k < dim; ++k) a[k] += dl * partner[k];
+        }
+        float* dout = kRows ? d.drows : d.dcols;
+        for (int o = 0; o < n_own; ++o) {
+            float* out = dout + (t0 + o) * dim;
+            const float* a = acc + size_t(o) * dim;
             for (int k = 0; k < dim; ++k) out[k] = s * a[k];
         }
     }
-    *dscale_part = ds;
+    if (kRows) *dscale_part = ds;
 }
 
-// Backward column pass for one column tile (both directions): d cols_j = s
-// sum_i dlogits_ij row_i, recomputing the logits of every row tile.
-void infonce_backward_cols(const lcl_infonce_params& p, int64_t j0, float cscale, const float* dpos,
-                           float* work) {
-    const int dim = int(p.dim);
-    const int nc = int(imin(kTileCols, p.n_global - j0));
-    const int ncp = round_up_w(nc);
-    const float s = *p.scale;
-    float* __restrict packed = work;
-    float* __restrict z = packed + size_t(dim) * kTileCols;
-    float* __restrict acc = z + kTileRows * kTileCols;
-    float* __restrict colmask = acc + size_t(kTileRows) * dim;
-    for (int which = 0; which < 2; ++which) {
-        const Direction d = direction(p, which);
-        fill(acc, size_t(nc) * dim, 0.0f);
-        pack_transposed(d.cols + j0 * dim, dim, nc, ncp, dim, packed, kTileCols);
-        for (int64_t r0 = 0; r0 < p.n_local; r0 += kTileRows) {
-            const int nr = int(imin(kTileRows, p.n_local - r0));
-            dots_tile(p, d.rows, r0, nr, j0, nc, ncp, packed, z, colmask);
-            dlogits_tile(p, d.lse, r0, nr, j0, nc, ncp, z, colmask, cscale, nullptr, nullptr);
-            // acc (nc x dim) += dlogits^T (nc x nr) . rows (nr x dim)
-            gemm_bcast<true>(nc, dim, nr, z, 1, kTileCols, d.rows + r0 * dim, dim, acc, dim);
-        }
-        // Positive pairs whose global index falls in this tile, with the dlogits
-        // the row pass formed for them.
-        const int64_t first = imax(j0, p.offset), last = imin(j0 + nc, p.offset + p.n_local);
-        for (int64_t g = first; g < last; ++g) {
-            const int64_t i = g - p.offset;
-            const float dl = dpos[which * p.n_local + i];
-            const float* row = d.rows + i * dim;
-            float* a = acc + size_t(g - j0) * dim;
-            for (int k = 0; k < dim; ++k) a[k] += dl * row[k];
-        }
-        for (int c = 0; c < nc; ++c) {
-            float* out = d.dcols + (j0 + c) * dim;
-            const float* a = acc + size_t(c) * dim;
-            for (int k = 0; k < dim; ++k) out[k] = s * a[k];
-        }
-    }
+void infonce_backward_tile(const lcl_infonce_params& p, InfonceOwner owner, int64_t t0, float cscale,
+                           double* dscale_part, float* dpos, float* work) {
+    if (owner == InfonceOwner::Rows)
+        infonce_backward_tiles<InfonceOwner::Rows>(p, t0, cscale, dscale_part, dpos, work);
+    else
+        infonce_backward_tiles<InfonceOwner::Cols>(p, t0, cscale, dscale_part, dpos, work);
 }

@@ -1,6 +1,6 @@
 // The seam between the portable drivers (validation, threading, scratch) and the
-// tile kernels, which are compiled once per x86-64 level (kernels_*.cpp) and
-// picked at run time, so the library loads on any x86-64 but uses AVX-512 or
+// tile kernels, which are compiled once per x86-64 level (kernels_isa.cpp, one
+// copy per level built by cmake/LclCpuIsa.cmake) and picked at run time, so the library loads on any x86-64 but uses AVX-512 or
 // AVX2/FMA where the CPU has them. Plain data only: nothing here is compiled
 // with an ISA of its own.
 #ifndef LCL_CPU_KERNEL_TABLE_H
@@ -40,8 +40,14 @@ struct DqTarget {
     ptrdiff_t ld;
 };
 
+// Which side of the InfoNCE logits a backward task owns: a tile of local rows
+// (writes drows, forms the positive pairs' dlogits) or a tile of global
+// columns (writes dcols, reads them).
+enum class InfonceOwner { Rows, Cols };
+
 struct KernelTable {
-    const char* name;  // "x86-64-v4", "x86-64-v3" or "baseline"
+    const char* name;         // "x86-64-v4", "x86-64-v3" or "baseline"
+    bool (*cpu_supported)();  // this CPU runs the level (portable code: callable anywhere)
     // Forward of one query tile [q0, q0 + 64) of (b, h): writes O rows and LSE.
     void (*attention_forward_tile)(const lcl_attention_params& p, int64_t b, int64_t h, int64_t q0,
                                    float* work);
@@ -55,19 +61,14 @@ struct KernelTable {
                                          DqTarget dq, float* work);
     // InfoNCE forward of local rows [r0, r0 + 64): both LSEs and row_loss[r] += per-row loss.
     void (*infonce_forward_rows)(const lcl_infonce_params& p, int64_t r0, double* row_loss, float* work);
-    // InfoNCE backward row pass: dimage, dtext rows, this tile's dscale share,
-    // and each row's positive-pair dlogits in dpos (2 x n_local: i2t, t2i).
-    void (*infonce_backward_rows)(const lcl_infonce_params& p, int64_t r0, float cscale,
+    // InfoNCE backward of the tile [t0, t0 + 64) of one side (both directions).
+    // Rows: dimage, dtext rows, this tile's dscale share in *dscale_part, and
+    // each row's positive-pair dlogits written to dpos (2 x n_local: i2t, t2i).
+    // Cols: dimage_all, dtext_all rows; runs after every Rows task, reads dpos
+    // and ignores dscale_part.
+    void (*infonce_backward_tile)(const lcl_infonce_params& p, InfonceOwner owner, int64_t t0, float cscale,
                                   double* dscale_part, float* dpos, float* work);
-    // InfoNCE backward column pass: dimage_all, dtext_all rows [j0, j0 + 64);
-    // runs after the row pass, whose dpos it reads.
-    void (*infonce_backward_cols)(const lcl_infonce_params& p, int64_t j0, float cscale, const float* dpos,
-                                  float* work);
 };
-
-extern const KernelTable kKernelsX86_64_V4;
-extern const KernelTable kKernelsX86_64_V3;
-extern const KernelTable kKernelsBaseline;
 
 // The table for this CPU (chosen on first use; LCL_CPU_ISA=baseline|x86-64-v3|x86-64-v4 caps it).
 const KernelTable& kernels();

@@ -1,7 +1,7 @@
 // SIMD building blocks of the tile kernels, written with GCC vector extensions
 // rather than intrinsics so one source serves every ISA level.
 //
-// Included INSIDE an ISA namespace by kernels_*.cpp, after the standard headers
+// Included INSIDE an ISA namespace by kernels_isa.cpp, after the standard headers
 // and after `#pragma GCC target(...)`, with LCL_SIMD_WIDTH (8 or 16 floats)
 // defined. Everything here is therefore compiled for that ISA and has internal
 // linkage-by-namespace, so no AVX-512 copy of an inline function can ever be
@@ -9,7 +9,7 @@
 // std:: templates.
 
 #ifndef LCL_SIMD_WIDTH
-#error "simd.h is included by kernels_*.cpp with LCL_SIMD_WIDTH defined"
+#error "simd.h is included by kernels_isa.cpp with LCL_SIMD_WIDTH defined"
 #endif
 
 #define LCL_INLINE inline __attribute__((always_inline))
