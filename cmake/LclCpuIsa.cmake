@@ -6,18 +6,21 @@
 set(LCL_CPU_ISA_OBJECTS "")
 set(LCL_CPU_ISA_NAMESPACES "")
 
-# lcl_add_cpu_isa_level(<namespace> <name> <simd width> [<gcc target>])
+# lcl_add_cpu_isa_level(<namespace> <name> <simd width> <mr> <nv> [<gcc target>])
 #   namespace: C++ namespace of this copy (isa_x86_64_v4)
 #   name:      level name, also its __builtin_cpu_supports feature ("x86-64-v4")
 #   width:     floats per wide vector (16 for AVX-512, else 8)
+#   mr, nv:    the GEMM register block (src/cpu/gemm.h): mr rows x nv vectors,
+#              sized to the level's vector registers
 #   target:    the GCC target string ("arch=x86-64-v4"); omitted for the baseline
-function(lcl_add_cpu_isa_level ns name width)
+function(lcl_add_cpu_isa_level ns name width mr nv)
   set(lib lcl_cpu_${ns})
   add_library(${lib} OBJECT ${CMAKE_CURRENT_SOURCE_DIR}/src/cpu/kernels_isa.cpp)
   target_include_directories(${lib} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR}/src)
-  target_compile_definitions(${lib} PRIVATE LCL_ISA_NS=${ns} "LCL_ISA_NAME=\"${name}\"" LCL_SIMD_WIDTH=${width})
-  if(ARGC GREATER 3)
-    target_compile_definitions(${lib} PRIVATE "LCL_ISA_TARGET=\"${ARGV3}\"")
+  target_compile_definitions(${lib} PRIVATE LCL_ISA_NS=${ns} "LCL_ISA_NAME=\"${name}\"" LCL_SIMD_WIDTH=${width}
+                             LCL_GEMM_MR=${mr} LCL_GEMM_NV=${nv})
+  if(ARGC GREATER 5)
+    target_compile_definitions(${lib} PRIVATE "LCL_ISA_TARGET=\"${ARGV5}\"")
   endif()
   target_compile_options(${lib} PRIVATE -O3 -fno-math-errno)
   lcl_set_warnings(${lib})
@@ -28,7 +31,7 @@ endfunction()
 # The levels this compiler can build, widest first. The x86-64 levels use GCC's
 # target pragma; other compilers and architectures get the portable baseline.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-  lcl_add_cpu_isa_level(isa_x86_64_v4 "x86-64-v4" 16 "arch=x86-64-v4")
-  lcl_add_cpu_isa_level(isa_x86_64_v3 "x86-64-v3" 8 "arch=x86-64-v3")
+  lcl_add_cpu_isa_level(isa_x86_64_v4 "x86-64-v4" 16 8 2 "arch=x86-64-v4")
+  lcl_add_cpu_isa_level(isa_x86_64_v3 "x86-64-v3" 8 6 2 "arch=x86-64-v3")
 endif()
-lcl_add_cpu_isa_level(isa_baseline "baseline" 8)
+lcl_add_cpu_isa_level(isa_baseline "baseline" 8 4 1)

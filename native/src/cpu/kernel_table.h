@@ -40,6 +40,40 @@ struct DqTarget {
     ptrdiff_t ld;
 };
 
+// LM head: blocks of up to kLmTokens counted tokens (ignored ones are left
+// out), the vocabulary walked in chunks of kLmVocabChunk rows. A block's
+// logits are held transposed (vocab x tokens: per-token reductions run down the
+// columns, vectorised across tokens); the forward with gradients keeps the whole
+// block's vocab x kLmTokens logits (50 MB at V 49411), everything else is per
+// chunk. Sizes are fixed, never derived from the thread count, so results are
+// bitwise the same for any number of threads.
+constexpr int kLmTokens = 256;
+constexpr int kLmVocabChunk = 256;
+constexpr int kLmGroups = 16;  // chunk groups of the gradient pass: each owns a dhidden partial
+
+// One block of tokens, shared (read-only but for the per-task slices named
+// below) by the tasks working on it. "ld" columns: n rounded up to 16, the
+// padding columns hold zero logits, +inf lse and 0 gradient scale.
+struct LmHeadBlock {
+    int n;                        // tokens in the block
+    int ld;                       // row stride of logits tiles and per-token vectors
+    const int64_t* token;         // (n) their rows in hidden / targets
+    const float* ht_panels;       // H^T packed for gemm_panels (K = dim, N = ld)
+    const float* h_panels;        // H packed (K = n, N = dim)
+    float* logits;                // (vocab x ld) kept by the forward with gradients, else nullptr
+    // forward: per (chunk, token) max and sum of exp(z - max); per token the
+    // target's logit and the sum over its chunk without the target
+    float* chunk_max;             // (n_chunks x ld)
+    float* chunk_sum;             // (n_chunks x ld)
+    float* target_logit;          // (n)
+    float* target_other;          // (n)
+    // gradients
+    const float* lse;             // (ld)
+    const float* gscale;          // (ld) dloss / normalizer
+    float* dh_part;               // (kLmGroups x n x dim) each group's dlogits . W
+    float* others;                // (kLmGroups x ld) each group's sum of non-target dlogits
+};
+
 // Which side of the InfoNCE logits a backward task owns: a tile of local rows
 // (writes drows, forms the positive pairs' dlogits) or a tile of global
 // columns (writes dcols, reads them).
@@ -68,6 +102,20 @@ struct KernelTable {
     // and ignores dscale_part.
     void (*infonce_backward_tile)(const lcl_infonce_params& p, InfonceOwner owner, int64_t t0, float cscale,
                                   double* dscale_part, float* dpos, float* work);
+    // LM head: packs the block's hidden rows (gathered into `rows`, n x dim)
+    // into blk.ht_panels and blk.h_panels.
+    void (*lm_head_pack)(const lcl_lm_head_params& p, const LmHeadBlock& blk, float* rows, float* ht_panels,
+                         float* h_panels);
+    // Forward of vocabulary chunk `chunk`: its logits (kept in blk.logits when
+    // set), the chunk's max / sum per token, and the target terms of tokens
+    // whose target lies in it.
+    void (*lm_head_logits)(const lcl_lm_head_params& p, const LmHeadBlock& blk, int64_t chunk, float* work);
+    // Gradients of chunks [c_begin, c_end) (group g): dweight rows of those
+    // chunks (accumulated), blk.dh_part / blk.others slice g (overwritten). The
+    // target entries are left out (dlogits 0 there); the driver adds them from
+    // blk.others.
+    void (*lm_head_grads)(const lcl_lm_head_params& p, const LmHeadBlock& blk, int64_t g, int64_t c_begin,
+                          int64_t c_end, float* work);
 };
 
 // The table for this CPU (chosen on first use; LCL_CPU_ISA=baseline|x86-64-v3|x86-64-v4 caps it).

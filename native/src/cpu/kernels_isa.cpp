@@ -5,6 +5,7 @@
 //                    feature that gates it (absent for the baseline)
 //   LCL_ISA_TARGET   the GCC target string ("arch=x86-64-v4"; absent: baseline)
 //   LCL_SIMD_WIDTH   floats per wide vector (16 for AVX-512, else 8)
+//   LCL_GEMM_MR/NV   the GEMM register block (gemm.h)
 // Standard headers come before the target pragma, so nothing from them is
 // compiled for this ISA (no AVX-512 copy of an inline std function can be
 // merged by the linker into portable code); the kernels live in their own
@@ -47,8 +48,10 @@ LCL_TARGET_PRAGMA(LCL_ISA_TARGET)
 
 namespace lcl::cpu::LCL_ISA_NS {
 #include "cpu/simd.h"
+#include "cpu/gemm.h"
 #include "cpu/attention_kernels.h"
 #include "cpu/infonce_kernels.h"
+#include "cpu/lm_head_kernels.h"
 
 extern const KernelTable kTable;
 const KernelTable kTable = {
@@ -59,6 +62,9 @@ const KernelTable kTable = {
     attention_backward_key_tiles,
     infonce_forward_rows,
     infonce_backward_tile,
+    lm_head_pack,
+    lm_head_logits,
+    lm_head_grads,
 };
 
 }  // namespace lcl::cpu::LCL_ISA_NS
