@@ -254,6 +254,25 @@ LCL_API int lcl_cuda_lm_head_backward(const lcl_lm_head_params* p);
 LCL_API void lcl_cpu_set_num_threads(int n);
 LCL_API int lcl_cpu_get_num_threads(void);
 
+/* ---------------------------------------------------------------------- */
+/* CPU diagnostics, for benchmarks                                         */
+
+/* The x86-64 level whose kernels the CPU calls use: "x86-64-v4" (AVX-512),
+ * "x86-64-v3" (AVX2 + FMA) or "baseline"; the widest this CPU runs, capped by
+ * the environment variable LCL_CPU_ISA. Static string; never fails. */
+LCL_API const char* lcl_cpu_isa(void);
+
+/* The fp32 FMA peak the CPU kernels can reach, in GFLOP/s: `threads` threads
+ * of the kernels' own pool (0 = its current count, lcl_cpu_get_num_threads)
+ * each run independent chains of vector FMAs of the level lcl_cpu_isa() names
+ * (enough chains to cover the FMA latency: 12 vectors per thread) for about
+ * `seconds` (clamped to [0.01, 10]), all starting together. Returns the FMA
+ * flops (2 per lane) of all threads divided by the wall time: the roofline that
+ * kernel benchmarks divide their achieved GFLOP/s by. On a loaded machine it
+ * measures what the threads were given, like any benchmark. Returns a negative
+ * value (-lcl_status) on failure, with lcl_last_error() set. */
+LCL_API double lcl_cpu_fma_peak_gflops(int threads, double seconds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,7 +25,7 @@ LCL_INLINE Direction direction(const lcl_infonce_params& p, int which) {
 LCL_INLINE void dots_tile(const lcl_infonce_params& p, const float* rows, int64_t r0, int nr, int64_t j0,
                           int nc, int ncp, const float* packed, float* z, float* colmask) {
     const int dim = int(p.dim);
-    gemm_bcast<false>(nr, ncp, dim, rows + r0 * dim, dim, 1, packed, kTileCols, z, kTileCols);
+    gemm_rows<false>(nr, ncp, dim, rows + r0 * dim, dim, 1, packed, kTileCols, z, kTileCols);
     for (int c = 0; c < ncp; ++c)
         colmask[c] = (c >= nc || (p.global_valid && !p.global_valid[j0 + c])) ? -INFINITY : 0.0f;
 }
@@ -179,10 +179,10 @@ LCL_INLINE void infonce_backward_tiles(const lcl_infonce_params& p, int64_t t0, 
             if (kRows) {
                 ds += double(tile_ds);
                 // acc (nr x dim) += dlogits (nr x nc) . cols (nc x dim)
-                gemm_bcast<true>(nr, dim, nc, z, kTileCols, 1, d.cols + j0 * dim, dim, acc, dim);
+                gemm_rows<true>(nr, dim, nc, z, kTileCols, 1, d.cols + j0 * dim, dim, acc, dim);
             } else {
                 // acc (nc x dim) += dlogits^T (nc x nr) . rows (nr x dim)
-                gemm_bcast<true>(nc, dim, nr, z, 1, kTileCols, d.rows + r0 * dim, dim, acc, dim);
+                gemm_rows<true>(nc, dim, nr, z, 1, kTileCols, d.rows + r0 * dim, dim, acc, dim);
             }
         }
         // The positive pairs (local row i, global column offset + i) of this tile:

@@ -19,7 +19,8 @@ namespace lcl::cpu {
 constexpr int kTileQ = 64;
 constexpr int kTileK = 64;
 constexpr int kMaxHeadDim = 256;
-constexpr size_t kAttentionForwardScratch = size_t(kMaxHeadDim) * kTileK + size_t(kTileQ) * kTileK +
+// forward: Q^T tile, score tile plus one row (the rescale factors), O accumulator, max and sum
+constexpr size_t kAttentionForwardScratch = size_t(kMaxHeadDim) * kTileQ + size_t(kTileK + 1) * kTileQ +
                                             size_t(kTileQ) * kMaxHeadDim + 2 * kTileQ;
 constexpr size_t kAttentionBackwardScratch = 2 * size_t(kMaxHeadDim) * kTileK + 2 * size_t(kTileQ) * kTileK +
                                              2 * size_t(kTileK) * kMaxHeadDim + kTileQ;
@@ -82,6 +83,9 @@ enum class InfonceOwner { Rows, Cols };
 struct KernelTable {
     const char* name;         // "x86-64-v4", "x86-64-v3" or "baseline"
     bool (*cpu_supported)();  // this CPU runs the level (portable code: callable anywhere)
+    // The FMA peak probe: `iters` rounds of 12 independent vector FMAs; returns
+    // the flops done (2 per lane per FMA).
+    double (*fma_peak_loop)(int64_t iters);
     // Forward of one query tile [q0, q0 + 64) of (b, h): writes O rows and LSE.
     void (*attention_forward_tile)(const lcl_attention_params& p, int64_t b, int64_t h, int64_t q0,
                                    float* work);

@@ -16,6 +16,9 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#if defined(LCL_ISA_TARGET)
+#include <immintrin.h>  // intrinsics carry their own target attributes: safe above the pragma
+#endif
 
 #if !defined(LCL_ISA_NS) || !defined(LCL_ISA_NAME) || !defined(LCL_SIMD_WIDTH)
 #error "kernels_isa.cpp is compiled by lcl_add_cpu_isa_level with the level's definitions"
@@ -48,6 +51,7 @@ LCL_TARGET_PRAGMA(LCL_ISA_TARGET)
 
 namespace lcl::cpu::LCL_ISA_NS {
 #include "cpu/simd.h"
+#include "cpu/fma_peak_kernel.h"
 #include "cpu/gemm.h"
 #include "cpu/attention_kernels.h"
 #include "cpu/infonce_kernels.h"
@@ -57,6 +61,7 @@ extern const KernelTable kTable;
 const KernelTable kTable = {
     LCL_ISA_NAME,
     cpu_supports_level,
+    fma_peak_loop,
     attention_forward_tile,
     attention_row_dots,
     attention_backward_key_tiles,
