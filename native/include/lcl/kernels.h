@@ -149,6 +149,11 @@ LCL_API int lcl_cpu_attention_backward(const lcl_attention_params* p);
  * dimage_all, dtext_all (n_global x dim) and dscale = dL/ds. Gradients that
  * reach a buffer through both its local and its global role (one rank, same
  * buffer) are written separately: the caller adds dimage + dimage_all rows.
+ * Summed gradients (one rank only): passing dimage_all == dimage AND
+ * dtext_all == dtext (the same pointers) asks for those sums directly in
+ * dimage and dtext; the CPU kernel then needs two gradient products instead
+ * of four (its fastest form). Aliasing one pair only, or with several ranks,
+ * is LCL_ERR_BAD_VALUE.
  * The n_local x n_global logits are never materialised.
  *
  * All tensors are contiguous row-major fp32 (dtype must be LCL_FLOAT32).

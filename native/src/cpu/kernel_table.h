@@ -25,14 +25,32 @@ constexpr size_t kAttentionForwardScratch = size_t(kMaxHeadDim) * kTileQ + size_
 constexpr size_t kAttentionBackwardScratch = 2 * size_t(kMaxHeadDim) * kTileK + 2 * size_t(kTileQ) * kTileK +
                                              2 * size_t(kTileK) * kMaxHeadDim + kTileQ;
 
-// InfoNCE tiles: 64 local rows x 64 global columns.
-constexpr int kTileRows = 64;
-constexpr int kTileCols = 64;
-inline size_t infonce_scratch_floats(int64_t dim) {
-    // packed columns + logits tile + gradient accumulator + per-row state (up to 3
-    // rows of kTileRows) + column mask
-    return size_t(dim) * kTileCols + size_t(kTileRows) * kTileCols + size_t(kTileRows) * size_t(dim) +
-           4 * kTileRows + kTileCols;
+// InfoNCE: the logits cut into blocks of strip x strip (local rows x global
+// columns), scheduled in rounds (infonce.cpp); one task per block. The strip
+// depends only on n_local, never on the thread count.
+struct InfonceGrid {
+    int strip;            // rows (and columns) per strip: 64..256
+    bool symmetric;       // one rank: S = image . text^T serves both directions
+    bool combined;        // symmetric, and dimage == dimage_all, dtext == dtext_all: summed gradients
+    int which;            // not symmetric: 0 = i2t (image vs text_all), 1 = t2i (text vs image_all)
+    float cscale;         // backward: dloss / (2 normalizer)
+    // forward: online log-sum-exp per row (n_local) and, symmetric, per column
+    // (n_global): max m and sums l (all) / lo (without the positive) relative
+    // to 2^m, and the positive logit; log2 units
+    float *row_m, *row_l, *row_lo, *row_pos;
+    float *col_m, *col_l, *col_lo, *col_pos;
+    // backward: per row / column the sum of the non-positive dlogits, and
+    // (symmetric) the columns' LSE in log2 units, +inf past n_global
+    float *row_others, *col_others;
+    const float* col_lse2;
+};
+// Floats of one packed operand panel of a block task, and of its whole scratch.
+inline size_t infonce_panel_floats(int strip, int64_t dim) {
+    const size_t s = size_t(strip), d = size_t(dim), pad = 64;  // pad covers rounding to any kNR
+    return (s + pad) * (d + pad);
+}
+inline size_t infonce_block_floats(int strip, int64_t dim) {
+    return 2 * size_t(strip) * size_t(strip) + 32 + 2 * infonce_panel_floats(strip, dim);
 }
 
 // Where a backward task accumulates dQ (unscaled): row 0 of one (batch, head) and its row stride.
@@ -75,11 +93,6 @@ struct LmHeadBlock {
     float* others;                // (kLmGroups x ld) each group's sum of non-target dlogits
 };
 
-// Which side of the InfoNCE logits a backward task owns: a tile of local rows
-// (writes drows, forms the positive pairs' dlogits) or a tile of global
-// columns (writes dcols, reads them).
-enum class InfonceOwner { Rows, Cols };
-
 struct KernelTable {
     const char* name;         // "x86-64-v4", "x86-64-v3" or "baseline"
     bool (*cpu_supported)();  // this CPU runs the level (portable code: callable anywhere)
@@ -97,15 +110,15 @@ struct KernelTable {
     void (*attention_backward_key_tiles)(const lcl_attention_params& p, int64_t b, int64_t h,
                                          int64_t group, int64_t n_groups, const float* dvec,
                                          DqTarget dq, float* work);
-    // InfoNCE forward of local rows [r0, r0 + 64): both LSEs and row_loss[r] += per-row loss.
-    void (*infonce_forward_rows)(const lcl_infonce_params& p, int64_t r0, double* row_loss, float* work);
-    // InfoNCE backward of the tile [t0, t0 + 64) of one side (both directions).
-    // Rows: dimage, dtext rows, this tile's dscale share in *dscale_part, and
-    // each row's positive-pair dlogits written to dpos (2 x n_local: i2t, t2i).
-    // Cols: dimage_all, dtext_all rows; runs after every Rows task, reads dpos
-    // and ignores dscale_part.
-    void (*infonce_backward_tile)(const lcl_infonce_params& p, InfonceOwner owner, int64_t t0, float cscale,
-                                  double* dscale_part, float* dpos, float* work);
+    // InfoNCE forward of block (row strip bi, column strip bj): updates the
+    // grid's online row (and, symmetric, column) statistics.
+    void (*infonce_block_forward)(const lcl_infonce_params& p, const InfonceGrid& g, int64_t bi, int64_t bj,
+                                  float* work);
+    // InfoNCE backward of the block: adds its gradient products to the
+    // outputs (unscaled by s), its non-positive dlogits to the others sums,
+    // and writes its dscale share (without the positives) to *dscale_part.
+    void (*infonce_block_backward)(const lcl_infonce_params& p, const InfonceGrid& g, int64_t bi, int64_t bj,
+                                   double* dscale_part, float* work);
     // LM head: packs the block's hidden rows (gathered into `rows`, n x dim)
     // into blk.ht_panels and blk.h_panels.
     void (*lm_head_pack)(const lcl_lm_head_params& p, const LmHeadBlock& blk, float* rows, float* ht_panels,

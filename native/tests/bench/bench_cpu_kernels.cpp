@@ -12,7 +12,9 @@
 //   attention  FlashAttention's: forward 4 B H L^2 D (halved when causal),
 //              backward 2.5x the forward (B4 H8 L1024 D64 causal fwd+bwd: 15.0 GFLOP)
 //   InfoNCE    four N x N x D products (forward, recompute, two gradients):
-//              8 N^2 D (N 8192, D 512: 275 GFLOP) for fwd+bwd
+//              8 N^2 D (N 8192, D 512: 275 GFLOP) for fwd+bwd; the kernel does
+//              exactly that with summed gradients (dimage_all == dimage), six
+//              products with separate outputs
 //   LM head    2 T d V per product: forward 1, forward with gradients and
 //              backward 3 each (the minimum: logits, dhidden, dweight)
 // The machine may be shared: the spread (max / min) says how much to trust a
@@ -134,7 +136,15 @@ void bench_infonce(int reps, std::mt19937& g) {
     p.dscale = &dscale;
     const double pass = 2.0 * double(N) * N * D * 1e-9;
     time_it("infonce fwd       N8192 D512", reps, 1 * pass, [&] { lcl_cpu_infonce_forward(&p); });
-    time_it("infonce fwd+bwd   N8192 D512", reps, 4 * pass, [&] {
+    // summed gradients (dimage_all == dimage, dtext_all == dtext): 4 products
+    p.dimage_all = p.dimage; p.dtext_all = p.dtext;
+    time_it("infonce fwd+bwd   N8192 D512 summed", reps, 4 * pass, [&] {
+        lcl_cpu_infonce_forward(&p);
+        lcl_cpu_infonce_backward(&p);
+    });
+    // separate outputs, as the ABI had them: 6 products, counted as 4
+    p.dimage_all = dia.data(); p.dtext_all = dta.data();
+    time_it("infonce fwd+bwd   N8192 D512 separate", reps, 4 * pass, [&] {
         lcl_cpu_infonce_forward(&p);
         lcl_cpu_infonce_backward(&p);
     });
