@@ -64,12 +64,21 @@ LCL_INLINE void micro_rows(int r, int K, const float* a, ptrdiff_t a_rs, ptrdiff
     micro_kernel<R, NV, VW, Acc>(K, a, a_rs, a_cs, b, ldb, c, ldc);
 }
 
-// One column block of width NV*VW at column j, every row.
-template <int NV, int VW, bool Acc>
+// One column block of width NV*VW at column j, every row. Prefetch: fetch the
+// next block's C rows ahead (products accumulating into a large C that lives
+// in memory, like dweight; a waste of instructions for C tiles in L1).
+template <int NV, int VW, bool Acc, bool Prefetch>
 LCL_INLINE void gemm_col_block(int M, int K, const float* a, ptrdiff_t a_rs, ptrdiff_t a_cs, const float* bj,
                                ptrdiff_t ldb, float* cj, ptrdiff_t ldc) {
     int i = 0;
-    for (; i + kMR <= M; i += kMR) micro_kernel<kMR, NV, VW, Acc>(K, a + i * a_rs, a_rs, a_cs, bj, ldb, cj + i * ldc, ldc);
+    for (; i + kMR <= M; i += kMR) {
+        if (Acc && Prefetch && i + 2 * kMR <= M)
+            for (int r = 0; r < kMR; ++r) {
+                __builtin_prefetch(cj + (i + kMR + r) * ldc, 1);
+                if (NV * VW > 16) __builtin_prefetch(cj + (i + kMR + r) * ldc + 16, 1);
+            }
+        micro_kernel<kMR, NV, VW, Acc>(K, a + i * a_rs, a_rs, a_cs, bj, ldb, cj + i * ldc, ldc);
+    }
     if (i < M) micro_rows<NV, VW, Acc>(M - i, K, a + i * a_rs, a_rs, a_cs, bj, ldb, cj + i * ldc, ldc);
 }
 
@@ -78,7 +87,7 @@ LCL_INLINE void gemm_col_block(int M, int K, const float* a, ptrdiff_t a_rs, ptr
 // scalar columns (only products whose N is not a multiple of 8: odd InfoNCE or
 // LM-head dims). Every block reads only the columns it writes, so plain
 // row-major B needs no padding.
-template <bool Acc>
+template <bool Acc, bool Prefetch = false>
 LCL_INLINE void gemm(int M, int N, int K, const float* a, ptrdiff_t a_rs, ptrdiff_t a_cs, const float* b,
                      ptrdiff_t b_ps, ptrdiff_t ldb, float* c, ptrdiff_t ldc) {
     if (M <= 0 || N <= 0) return;
@@ -89,13 +98,13 @@ LCL_INLINE void gemm(int M, int N, int K, const float* a, ptrdiff_t a_rs, ptrdif
     }
     auto col = [&](int j) { return b + (j / kNR) * b_ps + (j % kNR); };
     int j = 0;
-    for (; j + kNR <= N; j += kNR) gemm_col_block<kNV, kW, Acc>(M, K, a, a_rs, a_cs, col(j), ldb, c + j, ldc);
+    for (; j + kNR <= N; j += kNR) gemm_col_block<kNV, kW, Acc, Prefetch>(M, K, a, a_rs, a_cs, col(j), ldb, c + j, ldc);
     if (kNV > 1 && j + kW <= N) {
-        gemm_col_block<1, kW, Acc>(M, K, a, a_rs, a_cs, col(j), ldb, c + j, ldc);
+        gemm_col_block<1, kW, Acc, Prefetch>(M, K, a, a_rs, a_cs, col(j), ldb, c + j, ldc);
         j += kW;
     }
     if (kW == 16 && j + 8 <= N) {
-        gemm_col_block<1, 8, Acc>(M, K, a, a_rs, a_cs, col(j), ldb, c + j, ldc);
+        gemm_col_block<1, 8, Acc, Prefetch>(M, K, a, a_rs, a_cs, col(j), ldb, c + j, ldc);
         j += 8;
     }
     for (; j < N; ++j) {
@@ -115,11 +124,12 @@ LCL_INLINE void gemm_rows(int M, int N, int K, const float* a, ptrdiff_t a_rs, p
     gemm<Acc>(M, N, K, a, a_rs, a_cs, b, kNR, ldb, c, ldc);
 }
 
-// Panels packed by pack_panels_* for the same K.
+// Panels packed by pack_panels_* for the same K: the large products (LM head,
+// InfoNCE), whose accumulating C is prefetched.
 template <bool Acc>
 LCL_INLINE void gemm_panels(int M, int N, int K, const float* a, ptrdiff_t a_rs, ptrdiff_t a_cs,
                             const float* panels, float* c, ptrdiff_t ldc) {
-    gemm<Acc>(M, N, K, a, a_rs, a_cs, panels, ptrdiff_t(K) * kNR, kNR, c, ldc);
+    gemm<Acc, true>(M, N, K, a, a_rs, a_cs, panels, ptrdiff_t(K) * kNR, kNR, c, ldc);
 }
 
 // Floats that K x N packed panels take.
