@@ -212,6 +212,11 @@ LCL_API int lcl_cpu_infonce_backward(const lcl_infonce_params* p);
  * recompute); since they are linear in dloss, the caller scales them by the
  * real dloss later. dloss is not read by forward.
  *
+ * CPU memory: the forward with gradients keeps one block's logits, 256 x
+ * vocab floats (50 MB at vocab 49411), so its gradient pass needs no
+ * recompute; everything else is O(256 x 256) per thread. CPU results are
+ * bitwise identical for any thread count.
+ *
  * Shapes: hidden (n_tokens, dim) with row stride hidden_stride (last dim
  * contiguous); weight (vocab, dim) contiguous (torch Linear.weight);
  * targets (n_tokens) int64, each in [0, vocab) or == ignore_index (CPU calls
