@@ -285,10 +285,12 @@ def infonce_params(n_local, n_global, dim, offset, normalizer, t):
     return p
 
 
-def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), shared=False):
+def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), shared=False, summed=False):
+    """summed (one rank, shared): dimage_all/dtext_all alias dimage/dtext, which then hold the sums
+    (kernels.h "Summed gradients"); checked against the sum of the separate reference gradients."""
     cpu, cuda, has_cpu = libs
     rep.say(f"infonce fp32 n_local={n_local} n_global={n_global} dim={dim} offset={offset} "
-            f"invalid={len(invalid)}{' one-rank(shared buffers)' if shared else ''}")
+            f"invalid={len(invalid)}{' one-rank(shared buffers)' if shared else ''}{' summed gradients' if summed else ''}")
     norm = lambda x: F.normalize(x, dim=-1)  # noqa: E731
     image_all = norm(torch.randn(n_global, dim, generator=gen, device=DEV))
     text_all = norm(torch.randn(n_global, dim, generator=gen, device=DEV))
@@ -309,6 +311,8 @@ def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), sha
              scale=torch.tensor([s], device=DEV), loss=nanf(1), lse_i2t=nanf(n_local), lse_t2i=nanf(n_local),
              dloss=torch.tensor([dloss], device=DEV), dimage=nanf(n_local, dim), dtext=nanf(n_local, dim),
              dimage_all=nanf(n_global, dim), dtext_all=nanf(n_global, dim), dscale=nanf(1))
+    if summed:
+        t["dimage_all"], t["dtext_all"] = t["dimage"], t["dtext"]
     p = infonce_params(n_local, n_global, dim, offset, normalizer, t)
     p.stream = stream_ptr()
     call(cuda, "lcl_cuda_infonce_forward", p, cpu)
@@ -317,6 +321,9 @@ def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), sha
 
     r_loss, r_li, r_lt, (r_dim, r_dtx, r_dia, r_dta), r_ds = ref_infonce(
         image, text, image_all, text_all, valid, s, offset, normalizer, dloss)
+    if summed:
+        r_dim, r_dtx = r_dim + r_dia, r_dtx + r_dta
+        r_dia, r_dta = r_dim, r_dtx
     refs = [("torch64", (r_loss, r_li, r_lt, r_dim, r_dtx, r_dia, r_dta, r_ds))]
     if has_cpu["infonce"]:
         h = {k: (x.cpu() if x is not None else None) for k, x in t.items()}
@@ -324,6 +331,8 @@ def infonce_case(rep, libs, gen, n_local, n_global, dim, offset, invalid=(), sha
             h[k] = torch.full_like(h[k], float("nan"))
         if shared:
             h["image"], h["text"] = h["image_all"], h["text_all"]
+        if summed:
+            h["dimage_all"], h["dtext_all"] = h["dimage"], h["dtext"]
         hp = infonce_params(n_local, n_global, dim, offset, normalizer, h)
         call(cpu, "lcl_cpu_infonce_forward", hp, cpu)
         call(cpu, "lcl_cpu_infonce_backward", hp, cpu)
@@ -740,6 +749,8 @@ def correctness_attention(rep, libs, gen):
 
 def correctness_infonce(rep, libs, gen):
     infonce_case(rep, libs, gen, 77, 77, 64, 0, shared=True)
+    infonce_case(rep, libs, gen, 77, 77, 64, 0, shared=True, summed=True)
+    infonce_case(rep, libs, gen, 130, 130, 300, 0, shared=True, summed=True)
     infonce_case(rep, libs, gen, 37, 150, 300, 50, invalid=(0, 3, 149))
     infonce_case(rep, libs, gen, 33, 33, 24, 0)
     infonce_case(rep, libs, gen, 64, 256, 512, 192, invalid=(10, 11))

@@ -155,9 +155,12 @@ void attention(const Attn& c, bool strided) {
 }
 
 // ---------------------------------------------------------------- InfoNCE
-void infonce(int64_t nl, int64_t ng, int64_t dim, int64_t off, std::vector<uint8_t> valid) {
-    std::printf("infonce fp32 n_local=%lld n_global=%lld dim=%lld offset=%lld%s\n", (long long)nl, (long long)ng,
-                (long long)dim, (long long)off, valid.empty() ? "" : " with invalid columns");
+// summed: dimage_all/dtext_all alias dimage/dtext (kernels.h "Summed gradients", one rank), which then
+// must hold dimage + dimage_all and dtext + dtext_all of the separate form.
+void infonce(int64_t nl, int64_t ng, int64_t dim, int64_t off, std::vector<uint8_t> valid, bool summed = false) {
+    std::printf("infonce fp32 n_local=%lld n_global=%lld dim=%lld offset=%lld%s%s\n", (long long)nl, (long long)ng,
+                (long long)dim, (long long)off, valid.empty() ? "" : " with invalid columns",
+                summed ? " summed gradients" : "");
     auto norm_rows = [&](std::vector<float> x, int64_t n) {
         for (int64_t i = 0; i < n; ++i) {
             double s = 0;
@@ -180,6 +183,7 @@ void infonce(int64_t nl, int64_t ng, int64_t dim, int64_t off, std::vector<uint8
     p.global_valid = valid.empty() ? nullptr : valid.data();
     p.scale = &s; p.loss = &loss; p.lse_i2t = li.data(); p.lse_t2i = lt.data(); p.dloss = &dloss;
     p.dimage = dim_.data(); p.dtext = dtx.data(); p.dimage_all = dia.data(); p.dtext_all = dta.data();
+    if (summed) { p.dimage_all = p.dimage; p.dtext_all = p.dtext; }
     p.dscale = &dscale;
     int s1 = lcl_cuda_infonce_forward(&p), s2 = lcl_cuda_infonce_backward(&p);
     if (s1 || s2) {
@@ -226,10 +230,16 @@ void infonce(int64_t nl, int64_t ng, int64_t dim, int64_t off, std::vector<uint8
     report("loss", {rloss}, &loss, 1);
     report("lse_i2t", rli, li.data(), li.size());
     report("lse_t2i", rlt, lt.data(), lt.size());
-    report("dimage", rdim, dim_.data(), dim_.size());
-    report("dtext", rdtx, dtx.data(), dtx.size());
-    report("dimage_all", rdia, dia.data(), dia.size());
-    report("dtext_all", rdta, dta.data(), dta.size());
+    if (summed) {
+        for (size_t k = 0; k < rdim.size(); ++k) { rdim[k] += rdia[k]; rdtx[k] += rdta[k]; }
+        report("dimage (summed)", rdim, dim_.data(), dim_.size());
+        report("dtext (summed)", rdtx, dtx.data(), dtx.size());
+    } else {
+        report("dimage", rdim, dim_.data(), dim_.size());
+        report("dtext", rdtx, dtx.data(), dtx.size());
+        report("dimage_all", rdia, dia.data(), dia.size());
+        report("dtext_all", rdta, dta.data(), dta.size());
+    }
     report("dscale", {rds}, &dscale, 1);
 }
 
@@ -350,6 +360,7 @@ int main() {
     attention({1, 1, 20, 256, true, {}, {}}, false);
     attention({1, 1, 1, 32, false, {}, {}}, false);
     infonce(37, 37, 64, 0, {});
+    infonce(37, 37, 64, 0, {}, /*summed*/ true);
     {
         std::vector<uint8_t> valid(70, 1);
         valid[0] = valid[5] = valid[69] = 0;

@@ -16,6 +16,7 @@
 // block owns. Output columns of dA/dB are done kDC = 256 at a time (gridDim.y
 // chunks), each chunk recomputing its logits tiles: registers stay at 32
 // accumulators/thread. The tiles themselves are simt_tile.cuh's.
+#include <algorithm>
 #include "common/lcl_internal.h"
 #include "cuda/attn_args.cuh"
 #include "cuda/cuda_util.cuh"
@@ -171,6 +172,12 @@ __global__ void __launch_bounds__(kThreads) infonce_grad_kernel(const InfoArgs a
     }
 }
 
+// dst[i] += src[i] over n elements (grid-stride).
+__global__ void add_into_kernel(float* dst, const float* src, size_t n) {
+    for (size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += size_t(gridDim.x) * blockDim.x)
+        dst[i] += src[i];
+}
+
 InfoArgs make_args(const lcl_infonce_params* p) {
     InfoArgs a{};
     a.n_local = p->n_local;
@@ -232,11 +239,29 @@ int backward(const lcl_infonce_params* p, const char* who) {
     DeviceBuffer work;
     if ((st = work.allocate(who, size_t(2 * row_tiles) * sizeof(float), stream)) != LCL_OK) return st;
     a.work = work.as<float>();
+    // Summed gradients (kernels.h: dimage_all == dimage and dtext_all == dtext, one rank, checked by
+    // validate_infonce): the column pass writes its rows into a workspace that is then added onto the
+    // row pass's, so each output element still has one writer per pass and the sum one fixed order.
+    const bool summed = p->dimage_all == p->dimage;
+    DeviceBuffer columns;
+    const size_t nd = size_t(p->n_global) * size_t(p->dim);
+    if (summed) {
+        if ((st = columns.allocate(who, 2 * nd * sizeof(float), stream)) != LCL_OK) return st;
+        a.dimage_all = columns.as<float>();
+        a.dtext_all = columns.as<float>() + nd;
+    }
 
     infonce_grad_kernel<Own::Rows><<<dim3(unsigned(row_tiles), chunks, 2), kThreads, 0, stream>>>(a);
     LCL_LAUNCH_TRY(who, "infonce_grad_kernel<Rows>");
     infonce_grad_kernel<Own::Cols><<<dim3(unsigned(ceil_div(p->n_global, kT)), chunks, 2), kThreads, 0, stream>>>(a);
     LCL_LAUNCH_TRY(who, "infonce_grad_kernel<Cols>");
+    if (summed) {
+        const unsigned blocks = unsigned(std::min<size_t>(ceil_div(int64_t(nd), 256), 65535));
+        add_into_kernel<<<blocks, 256, 0, stream>>>(p->dimage, a.dimage_all, nd);
+        LCL_LAUNCH_TRY(who, "add_into_kernel(dimage)");
+        add_into_kernel<<<blocks, 256, 0, stream>>>(p->dtext, a.dtext_all, nd);
+        LCL_LAUNCH_TRY(who, "add_into_kernel(dtext)");
+    }
     return launch_sum(a.work, 2 * row_tiles, 1.f, p->dscale, stream, who);
 }
 
