@@ -8,6 +8,7 @@ import ai.lcl4j.cli.MetricKeys;
 import ai.lcl4j.cli.MetricsLog;
 import ai.lcl4j.cli.MetricsRecord;
 import ai.lcl4j.io.Safetensors;
+import ai.lcl4j.kernels.Numerics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the 24 documents of 6 batches wrap over epochs (shuffle state restore), and
  * two prefetch workers race (order restore).
  */
+@Numerics
 class ResumeExactnessTest {
     private static final long STEPS = 6;
     /** Checkpoint steps: 3 and 6. */
