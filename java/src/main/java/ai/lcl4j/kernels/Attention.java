@@ -5,6 +5,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 
+import java.util.function.Consumer;
+
 /**
  * Fused attention on raw pointers, for JVM trainers that do not use libtorch.
  * Fills {@code lcl_attention_params}, calls the CPU or CUDA kernel and turns
@@ -43,7 +45,7 @@ public final class Attention {
     public static void forward(Device device, Shape shape, Options opt, Tensor4 q, Tensor4 k, Tensor4 v,
                                Tensor4 out, FloatPointer lse) {
         try (AttentionParams p = fill(shape, opt)) {
-            set(p, "q", q, 0); set(p, "k", k, 1); set(p, "v", v, 2); set(p, "out", out, 3);
+            forwardTensors(p, q, k, v, out);
             p.lse(lse);
             int status = device == Device.CUDA
                     ? LclCudaKernels.lcl_cuda_attention_forward(p)
@@ -56,8 +58,11 @@ public final class Attention {
     public static void backward(Device device, Shape shape, Options opt, Tensor4 dout, Tensor4 q, Tensor4 k,
                                 Tensor4 v, Tensor4 out, FloatPointer lse, Tensor4 dq, Tensor4 dk, Tensor4 dv) {
         try (AttentionParams p = fill(shape, opt)) {
-            set(p, "q", q, 0); set(p, "k", k, 1); set(p, "v", v, 2); set(p, "out", out, 3);
-            set(p, "dout", dout, 4); set(p, "dq", dq, 5); set(p, "dk", dk, 6); set(p, "dv", dv, 7);
+            forwardTensors(p, q, k, v, out);
+            set("dout", dout, p::dout, p::dout_stride);
+            set("dq", dq, p::dq, p::dq_stride);
+            set("dk", dk, p::dk, p::dk_stride);
+            set("dv", dv, p::dv, p::dv_stride);
             p.lse(lse);
             int status = device == Device.CUDA
                     ? LclCudaKernels.lcl_cuda_attention_backward(p)
@@ -76,31 +81,26 @@ public final class Attention {
         return p;
     }
 
-    /** Sets one tensor's pointer and strides; slot order follows the struct. */
-    private static void set(AttentionParams p, String name, Tensor4 t, int slot) {
+    /** The tensors both passes read: q, k, v and the forward's output. */
+    private static void forwardTensors(AttentionParams p, Tensor4 q, Tensor4 k, Tensor4 v, Tensor4 out) {
+        set("q", q, p::q, p::q_stride);
+        set("k", k, p::k, p::k_stride);
+        set("v", v, p::v, p::v_stride);
+        set("out", out, p::o, p::o_stride);
+    }
+
+    /** One stride of a struct field: {@code p.q_stride(dim, stride)} and its siblings. */
+    private interface StrideField {
+        void set(int dim, long stride);
+    }
+
+    /** Sets a tensor field of the struct: its data pointer and its four strides (the last is 1). */
+    private static void set(String name, Tensor4 t, Consumer<Pointer> data, StrideField stride) {
         if (t == null) throw new IllegalArgumentException("attention: " + name + " is null");
-        long[] st = {t.strideBatch(), t.strideHead(), t.strideSeq(), 1};
-        for (int i = 0; i < 4; i++) {
-            switch (slot) {
-                case 0 -> p.q_stride(i, st[i]);
-                case 1 -> p.k_stride(i, st[i]);
-                case 2 -> p.v_stride(i, st[i]);
-                case 3 -> p.o_stride(i, st[i]);
-                case 4 -> p.dout_stride(i, st[i]);
-                case 5 -> p.dq_stride(i, st[i]);
-                case 6 -> p.dk_stride(i, st[i]);
-                default -> p.dv_stride(i, st[i]);
-            }
-        }
-        switch (slot) {
-            case 0 -> p.q(t.data());
-            case 1 -> p.k(t.data());
-            case 2 -> p.v(t.data());
-            case 3 -> p.o(t.data());
-            case 4 -> p.dout(t.data());
-            case 5 -> p.dq(t.data());
-            case 6 -> p.dk(t.data());
-            default -> p.dv(t.data());
-        }
+        data.accept(t.data());
+        stride.set(0, t.strideBatch());
+        stride.set(1, t.strideHead());
+        stride.set(2, t.strideSeq());
+        stride.set(3, 1);
     }
 }

@@ -10,6 +10,7 @@ import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.MemberGetter;
 import org.bytedeco.javacpp.annotation.MemberSetter;
 import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -18,13 +19,20 @@ import org.bytedeco.javacpp.annotation.Platform;
  * parser): one Java method per C function, one Pointer class per struct.
  *
  * <p>Callers normally use {@link Attention}, {@link InfoNce} (raw pointers) or
- * {@link TensorKernels} (libtorch tensors), which fill the structs, call these
- * functions and turn status codes into {@link KernelException}s.
+ * {@link AttentionKernel#NATIVE}, {@link InfoNceKernel#NATIVE} (libtorch tensors),
+ * which fill the structs, call these functions and turn status codes into
+ * {@link KernelException}s; {@link CpuKernels} for the CPU kernels' ISA level
+ * and thread count.
+ *
+ * <p>Besides the C ABI, two functions of the CPU dispatch ({@code cpu/kernel_table.h},
+ * exported for tests) are bound: they let a test name the ISA level it runs on.
  */
-@Platform(include = "lcl/kernels.h", link = "lcl4j_cpu")
+@Platform(include = {"lcl/kernels.h", "cpu/kernel_table.h"}, link = "lcl4j_cpu")
 public final class LclKernels {
     static {
         Loader.load();
+        // before any kernel runs, so that LCL_CPU_THREADS holds for every call of this process
+        CpuKernels.threadsFromEnvironment();
     }
 
     private LclKernels() {}
@@ -144,4 +152,12 @@ public final class LclKernels {
 
     public static native void lcl_cpu_set_num_threads(int n);
     public static native int lcl_cpu_get_num_threads();
+
+    /** The x86-64 level the CPU kernels dispatch to ({@code lcl::cpu::kernels().name}). */
+    @Namespace("lcl::cpu") @MemberGetter @Name("kernels().name")
+    public static native @Cast("const char*") BytePointer cpu_kernels_name();
+
+    /** Forces a level by name; false, and nothing changes, when the name is unknown or the CPU lacks it. */
+    @Namespace("lcl::cpu")
+    public static native @Cast("bool") boolean select_kernels(@Cast("const char*") String name);
 }

@@ -323,10 +323,8 @@ public final class LclModel implements AutoCloseable {
     }
 
     private Ops newOps(boolean checkpoint) {
-        FusedKernels k = options.kernels();
-        if (k == null && options.backend() == ai.lcl4j.ops.Backend.FUSED) k = FusedKernels.nativeKernels();
-        return k == null ? new Ops(options.backend(), false, null, null)
-                : new Ops(options.backend(), checkpoint, k.attention(), k.infoNce());
+        FusedKernels k = options.kernels() != null ? options.kernels() : FusedKernels.nativeKernels();
+        return new Ops(options.backend(), checkpoint, k);
     }
 
     private void checkImages(Tensor images, long expected) {

@@ -12,7 +12,7 @@ import ai.lcl4j.ops.RowGather;
  *                   activations (FUSED only)
  * @param wGen       weight of the generation loss (LCL-SPEC default 1.0; 0 skips it)
  * @param wCon       weight of the contrastive loss (default 0.1; 0 skips it)
- * @param kernels    the kernel pair behind FUSED; null = the native library
+ * @param kernels    the kernels behind FUSED; null = the native library
  * @param seed       libtorch manual_seed for the initialisation
  * @param gather     data-parallel collectives for the losses (distributed InfoNCE, global target count);
  *                   null = one process (the default, unchanged single-process path)

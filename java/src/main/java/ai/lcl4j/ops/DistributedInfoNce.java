@@ -1,5 +1,6 @@
 package ai.lcl4j.ops;
 
+import ai.lcl4j.kernels.InfoNceKernel;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -34,11 +35,8 @@ public final class DistributedInfoNce {
     /** @param globalPairs N, the pairs over all ranks (> 0) */
     public Tensor apply(Tape tape, Supplier<List<Tensor>> segment, long globalPairs) {
         Tape.Lower lower = tape.segment(segment);
-        List<Tensor> vals = lower.values();
-        if (vals.size() != 3) throw new IllegalArgumentException("an InfoNCE segment must yield [image, text, scale]");
-        Tensor image = Tensors.float32(vals.get(0).detach()).contiguous();
-        Tensor text = Tensors.float32(vals.get(1).detach()).contiguous();
-        Tensor scale = Tensors.float32(vals.get(2).detach()).reshape(1).contiguous();
+        InfoNceSegment in = InfoNceSegment.of(lower.values());
+        Tensor image = in.image(), text = in.text(), scale = in.scale();
         long n = image.size(0), e = image.size(1);
         TensorVector both = new TensorVector(image, text);
         RowGather.Gathered g = gather.gatherRows(torch.cat(both, 1));
@@ -83,8 +81,7 @@ public final class DistributedInfoNce {
                 dI = dI.add(dImage);
                 dT = dT.add(dText);
             }
-            return List.of(Tensors.like(dI, vals.get(0)), Tensors.like(dT, vals.get(1)),
-                    Tensors.like(dScale.reshape(Tensors.shape(vals.get(2))), vals.get(2)));
+            return in.grads(dI, dT, dScale);
         });
         return up.get(0);
     }

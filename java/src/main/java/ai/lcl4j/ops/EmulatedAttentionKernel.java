@@ -1,14 +1,16 @@
 package ai.lcl4j.ops;
 
+import ai.lcl4j.kernels.AttentionKernel;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
  * {@link AttentionKernel} in plain libtorch math with hand-written backward
- * formulas (no autograd): it stands in for the native kernel where the native
- * library is not built, so the tape, the boundaries and checkpointing are tested
- * on every machine. Materialises the L x L scores, so it is for tests only.
+ * formulas (no autograd): the native kernel's contract without the native library,
+ * for tests of the tape, the boundaries and checkpointing that ask for it by name
+ * ({@link FusedKernels#emulated()}); never a silent stand-in for the native kernel.
+ * Materialises the L x L scores, so it is for tests only.
  *
  * <p>Backward, with P = exp(S - lse), S = scale * q k^T (masked):
  * dv = P^T dO; dP = dO v^T; Di = rowsum(dO * O); dS = P * (dP - Di);

@@ -1,13 +1,16 @@
 package ai.lcl4j.ops;
 
+import ai.lcl4j.kernels.InfoNceKernel;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
  * {@link InfoNceKernel} in plain libtorch math with hand-written backward (no
- * autograd), standing in for the native kernel where it is not built. Holds the
- * n x N logits, so it is for tests only.
+ * autograd): the native kernel's contract without the native library, for tests
+ * that ask for it by name ({@link FusedKernels#emulated()}) and for the gathered
+ * InfoNCE of the {@link Backend#LIBTORCH} path ({@link Ops#infoNceGathered}).
+ * Holds the n x N logits, so it is for tests and that reference path only.
  *
  * <p>With Z = image textAll^T (i2t) and W = text imageAll^T (t2i), logits s*Z and s*W,
  * invalid global columns at -inf, P = exp(s*Z - lse), G = (P - onehot(offset+i)) * c,

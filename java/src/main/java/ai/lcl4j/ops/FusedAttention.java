@@ -1,5 +1,6 @@
 package ai.lcl4j.ops;
 
+import ai.lcl4j.kernels.AttentionKernel;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 

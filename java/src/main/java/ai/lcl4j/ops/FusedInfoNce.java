@@ -1,5 +1,6 @@
 package ai.lcl4j.ops;
 
+import ai.lcl4j.kernels.InfoNceKernel;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.List;
@@ -34,12 +35,8 @@ public final class FusedInfoNce {
      */
     public Tensor apply(Tape tape, Supplier<List<Tensor>> segment, boolean gradThroughAll) {
         Tape.Lower lower = tape.segment(segment);
-        List<Tensor> vals = lower.values();
-        if (vals.size() != 3) throw new IllegalArgumentException("an InfoNCE segment must yield [image, text, scale]");
-        // the loss is float32 whatever the forward's precision (the kernels take float32 only)
-        Tensor image = Tensors.float32(vals.get(0).detach()).contiguous();
-        Tensor text = Tensors.float32(vals.get(1).detach()).contiguous();
-        Tensor scale = Tensors.float32(vals.get(2).detach()).reshape(1).contiguous();
+        InfoNceSegment in = InfoNceSegment.of(lower.values());
+        Tensor image = in.image(), text = in.text(), scale = in.scale();
         float normalizer = image.size(0);
         InfoNceKernel.Output o;
         try (Autocast.Scope off = Autocast.disabledFor(image)) {
@@ -50,11 +47,9 @@ public final class FusedInfoNce {
             Tensor dLoss = grads.get(0);
             InfoNceKernel.Grads g = kernel.backward(dLoss.reshape(1).contiguous(), image, text, image, text, null, 0,
                     scale, normalizer, lseI, lseT);
-            // each grad in its root's dtype (torch.backward requires it)
             Tensor dImage = gradThroughAll ? g.dImage().add(g.dImageAll()) : g.dImage();
             Tensor dText = gradThroughAll ? g.dText().add(g.dTextAll()) : g.dText();
-            return List.of(Tensors.like(dImage, vals.get(0)), Tensors.like(dText, vals.get(1)),
-                    Tensors.like(g.dScale().reshape(Tensors.shape(vals.get(2))), vals.get(2)));
+            return in.grads(dImage, dText, g.dScale());
         });
         return up.get(0);
     }

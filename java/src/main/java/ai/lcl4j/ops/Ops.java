@@ -1,5 +1,6 @@
 package ai.lcl4j.ops;
 
+import ai.lcl4j.kernels.InfoNceKernel;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.ArrayList;
@@ -19,19 +20,19 @@ import java.util.function.Supplier;
 public final class Ops {
     private final Backend backend;
     private final Tape tape;
-    private final FusedAttention fusedAttention;
-    private final FusedInfoNce fusedInfoNce;
-    private final InfoNceKernel infoNceKernel;
+    private final FusedKernels kernels;
 
-    public Ops(Backend backend, boolean checkpoint, AttentionKernel attentionKernel, InfoNceKernel infoNceKernel) {
+    /** @param kernels the kernels of {@link Backend#FUSED} (required there; unused on LIBTORCH, may be null) */
+    public Ops(Backend backend, boolean checkpoint, FusedKernels kernels) {
         if (backend == Backend.LIBTORCH && checkpoint) {
             throw new IllegalArgumentException("checkpointing needs the FUSED backend (segment boundaries)");
         }
+        if (backend == Backend.FUSED && kernels == null) {
+            throw new IllegalArgumentException("the FUSED backend needs its kernels (FusedKernels.nativeKernels())");
+        }
         this.backend = backend;
         this.tape = new Tape(checkpoint);
-        this.fusedAttention = backend == Backend.FUSED ? new FusedAttention(attentionKernel) : null;
-        this.fusedInfoNce = backend == Backend.FUSED ? new FusedInfoNce(infoNceKernel) : null;
-        this.infoNceKernel = infoNceKernel;
+        this.kernels = backend == Backend.FUSED ? kernels : null;
     }
 
     public Backend backend() { return backend; }
@@ -45,7 +46,9 @@ public final class Ops {
      * @return {@code [out (B,H,L,D), carried...]}
      */
     public List<Tensor> attention(Supplier<List<Tensor>> segment, boolean causal, float scale) {
-        if (backend == Backend.FUSED) return fusedAttention.apply(tape, segment, causal, scale, null, null);
+        if (backend == Backend.FUSED) {
+            return new FusedAttention(kernels.attention()).apply(tape, segment, causal, scale, null, null);
+        }
         List<Tensor> vals = segment.get();
         List<Tensor> out = new ArrayList<>(vals.size() - 2);
         out.add(LibtorchAttention.apply(vals.get(0), vals.get(1), vals.get(2), causal, scale));
@@ -77,7 +80,7 @@ public final class Ops {
 
     /** As {@link #infoNce(Supplier)}; {@code gradThroughAll} false detaches the columns ({@link FusedInfoNce}). */
     public Tensor infoNce(Supplier<List<Tensor>> segment, boolean gradThroughAll) {
-        if (backend == Backend.FUSED) return fusedInfoNce.apply(tape, segment, gradThroughAll);
+        if (backend == Backend.FUSED) return new FusedInfoNce(kernels.infoNce()).apply(tape, segment, gradThroughAll);
         List<Tensor> vals = segment.get();
         return LibtorchInfoNce.apply(vals.get(0), vals.get(1), vals.get(2), gradThroughAll);
     }
@@ -88,7 +91,7 @@ public final class Ops {
      * boundary (its backward is a collective); on LIBTORCH the kernel is {@link EmulatedInfoNceKernel}.
      */
     public Tensor infoNceGathered(Supplier<List<Tensor>> segment, RowGather gather, long globalPairs) {
-        InfoNceKernel k = backend == Backend.FUSED && infoNceKernel != null ? infoNceKernel : new EmulatedInfoNceKernel();
+        InfoNceKernel k = backend == Backend.FUSED ? kernels.infoNce() : new EmulatedInfoNceKernel();
         return new DistributedInfoNce(k, gather).apply(tape, segment, globalPairs);
     }
 

@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <ul>
  *   <li>{@code groups N}: N one-rank {@link ProcessGroup}s opened, used and closed;
  *       after each close the store's port must be free again (the store was
- *       deleted); prints {@code probe ok};</li>
+ *       deleted); a {@link CheckLog} record per round and "probe" at the end;</li>
  *   <li>{@code store-first}: the hazard on plain Bytedeco objects, a TCPStore
  *       deleted before the Gloo backend that holds it (expected to abort).</li>
  * </ul>
@@ -32,7 +32,7 @@ public final class StoreLifetimeProbe {
         else if (args[0].equals("store-first")) storeFirst();
         else throw new IllegalArgumentException("mode " + args[0]);
         churn();
-        System.out.println("probe ok");
+        CheckLog.check("probe", true, "the heap survived");
     }
 
     private static void groups(int rounds) throws Exception {
@@ -44,7 +44,7 @@ public final class StoreLifetimeProbe {
             pg.allReduceMean(List.of(t));
             pg.close();
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                System.out.println("round " + i + ": store port " + port + " released");
+                CheckLog.check("round " + i + " store released", true, "port " + port);
             }
             churn();
         }

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,8 +23,7 @@ class StoreLifetimeTest {
     @Timeout(180)
     void groupsReleaseTheirStoreAfterTheBackendWithoutCorruptingTheHeap() throws Exception {
         String out = probe(0, "groups", "6");
-        assertTrue(out.contains("round 5: store port"), out);
-        assertTrue(out.contains("probe ok"), out);
+        CheckLog.requirePassed(CheckLog.parse(out), List.of("round 5 store released", "probe"), out);
     }
 
     /** The probe's detector works: the wrong order on plain Bytedeco objects aborts the child. */
@@ -35,26 +31,20 @@ class StoreLifetimeTest {
     @Timeout(120)
     void deletingTheStoreBeforeItsBackendIsDetected() throws Exception {
         String out = probe(-1, "store-first");
-        assertTrue(!out.contains("probe ok") && out.contains("corrupted"), out);
+        assertTrue(CheckLog.parse(out).stream().noneMatch(c -> c.name().equals("probe")), out);
+        assertTrue(out.contains("corrupted"), "glibc's abort message is missing:\n" + out);
     }
 
     /** Runs the probe; expectExit 0 = must succeed, -1 = must fail. Returns its output. */
     private static String probe(int expectExit, String... args) throws Exception {
-        org.bytedeco.javacpp.Loader.load(org.bytedeco.pytorch.global.torch.class); // natives cached first
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> cmd = new ArrayList<>(List.of(java));
-        cmd.addAll(ChildRanks.CHILD_JVM_ARGS);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StoreLifetimeProbe.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0");
-        Process p = pb.start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the probe did not finish");
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        String tail = text.substring(Math.max(0, text.length() - 4000));
-        if (expectExit == 0) assertEquals(0, p.exitValue(), "probe exit status; output tail:\n" + tail);
-        else assertNotEquals(0, p.exitValue(), "the probe was expected to fail; output tail:\n" + tail);
-        return tail;
+        try (ChildJvms probe = ChildJvms.single(StoreLifetimeProbe.class.getName(), List.of(args),
+                Map.of("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0"))) {
+            assertTrue(probe.awaitAll(90), "the probe did not finish");
+            String text = probe.output(0);
+            String tail = text.substring(Math.max(0, text.length() - 4000));
+            if (expectExit == 0) assertEquals(0, probe.exitValue(0), "probe exit status; output tail:\n" + tail);
+            else assertNotEquals(0, probe.exitValue(0), "the probe was expected to fail; output tail:\n" + tail);
+            return text;
+        }
     }
 }

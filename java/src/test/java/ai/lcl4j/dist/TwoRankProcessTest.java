@@ -3,8 +3,9 @@ package ai.lcl4j.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,34 +16,32 @@ import org.junit.jupiter.api.Timeout;
  */
 class TwoRankProcessTest {
     private static final long TIMEOUT_MS = 10_000;
+    private static final List<String> OPERATIONS = List.of("checksum-detects-mismatch", "broadcast", "allReduceMean",
+            "allGatherVariable", "gatherWithGrad-padded local grad", "gatherWithGrad-padded param grad",
+            "gatherWithGrad-compact local grad", "gatherWithGrad-compact param grad", "shape-mismatch-named", "barrier");
 
     @Test
     @Timeout(240)
     void operationsMatchSingleProcessAndADeadPeerIsNamed() throws Exception {
-        try (ChildRanks ranks = new ChildRanks(2, "correctness", Long.toString(TIMEOUT_MS))) {
+        try (ChildJvms ranks = ChildJvms.ranks(2, TwoRankScenario.class.getName(),
+                List.of("correctness", Long.toString(TIMEOUT_MS)), Map.of())) {
             // Bounded: libtorch start-up in two JVMs plus the checks; generous for a loaded machine.
             assertTrue(ranks.awaitAll(200), "ranks did not finish:\n" + ranks.allOutput());
             String all = ranks.allOutput();
-            assertEquals(TwoRankScenario.KILLED_EXIT, ranks.procs[1].exitValue(), all);
-            assertEquals(TwoRankScenario.PEER_FAILURE_EXIT, ranks.procs[0].exitValue(), all);
-            for (int r = 0; r < 2; r++) {
-                String o = ranks.output(r);
-                for (String check : new String[] {"checksum-detects-mismatch", "broadcast", "allReduceMean",
-                        "allGatherVariable", "gatherWithGrad-padded", "gatherWithGrad-compact", "shape-mismatch-named",
-                        "barrier"})
-                    assertTrue(o.contains("CHECK " + check + " ok"), "rank " + r + " missed " + check + ":\n" + all);
-            }
-            String r0 = ranks.output(0);
-            Matcher m = Pattern.compile("EXPECTED_FAILURE after (\\d+) ms: (\\w+): (.*)").matcher(r0);
-            assertTrue(m.find(), all);
-            long ms = Long.parseLong(m.group(1));
-            String type = m.group(2), msg = m.group(3);
+            CheckLog.requirePassed(ranks.checks(1), OPERATIONS, all);
+            List<String> rank0 = new ArrayList<>(OPERATIONS);
+            rank0.addAll(List.of("peer-failure", "refused-after-failure"));
+            CheckLog.Check failure = CheckLog.requirePassed(ranks.checks(0), rank0, all).get("peer-failure");
+            assertEquals(TwoRankScenario.KILLED_EXIT, ranks.exitValue(1), all);
+            assertEquals(TwoRankScenario.PEER_FAILURE_EXIT, ranks.exitValue(0), all);
+
+            String type = failure.field("type"), msg = failure.field("message");
             assertTrue(type.equals("PeerFailureException") || type.equals("DistTimeoutException"), type);
             assertTrue(msg.contains("suspect rank(s) [1]"), "the dead rank is not named: " + msg);
             assertTrue(msg.contains("allReduceMean"), "the collective is not named: " + msg);
             // Within the configured timeout plus the diagnosis wait and some slack for a busy machine.
+            long ms = Long.parseLong(failure.field("ms"));
             assertTrue(ms < TIMEOUT_MS + 5_000, "took " + ms + " ms");
-            assertTrue(r0.contains("REFUSED after failure"), all);
         }
     }
 }

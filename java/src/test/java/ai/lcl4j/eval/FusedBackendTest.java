@@ -2,10 +2,11 @@ package ai.lcl4j.eval;
 
 import ai.lcl4j.data.sequence.Batch;
 import ai.lcl4j.data.text.ByteTokenizer;
+import ai.lcl4j.kernels.Numerics;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelOptions;
 import ai.lcl4j.ops.Backend;
-import ai.lcl4j.ops.FusedKernels;
+import ai.lcl4j.ops.NativeKernels;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -18,25 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The trainer runs FUSED (native kernels); the other eval tests use LIBTORCH. With
  * the same seed both backends hold the same weights, so features and held-out
  * losses must agree: the eval path works under the backend the trainer uses,
- * including under NoGradGuard. Falls back to the emulated kernels when the native
- * library is not built (the tape path is then still exercised).
+ * including under NoGradGuard.
  */
+@Numerics
 class FusedBackendTest {
-    static FusedKernels kernels() {
-        try {
-            FusedKernels k = FusedKernels.nativeKernels();
-            org.bytedeco.pytorch.Tensor x = org.bytedeco.pytorch.global.torch.randn(1, 1, 3, 32);
-            k.attention().forward(x, x, x, true, 0.5f, null, null); // the library loads lazily: probe it
-            return k;
-        } catch (Throwable t) {
-            System.out.println("[lcl4j eval tests] native kernels unavailable, using emulated: " + t);
-            return FusedKernels.emulated();
-        }
-    }
-
     @Test
     void fusedAndLibtorchGiveTheSameEvaluation() {
-        ModelOptions fusedOpts = new ModelOptions(Backend.FUSED, false, 1.0, 0.1, kernels(), 3);
+        ModelOptions fusedOpts = new ModelOptions(Backend.FUSED, false, 1.0, 0.1, NativeKernels.get(), 3);
         ByteTokenizer tok = new ByteTokenizer();
         List<String> texts = List.of("a red circle.", "three green squares.");
         try (LclModel fused = new LclModel(EvalFixtures.tinyConfig(), fusedOpts); LclModel pure = EvalFixtures.tinyModel()) {
@@ -56,7 +45,7 @@ class FusedBackendTest {
     void fusedImageFeaturesMatch(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         EvalFixtures.png(dir.resolve("a.png"), 40, 30, java.awt.Color.MAGENTA, 4);
         EvalFixtures.png(dir.resolve("b.png"), 30, 40, java.awt.Color.CYAN, 11);
-        ModelOptions fusedOpts = new ModelOptions(Backend.FUSED, false, 1.0, 0.1, kernels(), 3);
+        ModelOptions fusedOpts = new ModelOptions(Backend.FUSED, false, 1.0, 0.1, NativeKernels.get(), 3);
         try (LclModel fused = new LclModel(EvalFixtures.tinyConfig(), fusedOpts); LclModel pure = EvalFixtures.tinyModel()) {
             List<Path> files = List.of(dir.resolve("a.png"), dir.resolve("b.png"));
             Embeddings a = new ImageBatchEncoder(fused, 2).encode(files).embeddings();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * float64 math-attention oracle (forward, LSE, and autograd gradients) and
  * libtorch's own scaled_dot_product_attention with the same boolean mask.
  */
+@Numerics
 class AttentionTensorTest {
     private static final double TOL = 1e-5;
 
@@ -56,7 +57,7 @@ class AttentionTensorTest {
                 Tensor ref = torch.scaled_dot_product_attention(q, k, v,
                         new org.bytedeco.pytorch.TensorOptional(allowed.unsqueeze(1)), 0.0, false,
                         new org.bytedeco.pytorch.DoubleOptional(scale), false);
-                var out = TensorKernels.attentionForward(q, k, v, causal, scale, ints(valid, b), null);
+                var out = AttentionKernel.NATIVE.forward(q, k, v, causal, scale, ints(valid, b), null);
                 assertTrue(relErr(out.out(), ref) < TOL, "seed " + seed + " causal " + causal + " err "
                         + relErr(out.out(), ref));
             }
@@ -69,13 +70,13 @@ class AttentionTensorTest {
             int b = 2, h = 2, l = 9, d = 32;
             Tensor q = randn(b, h, l, d), k = randn(b, h, l, d), v = randn(b, h, l, d);
             Tensor valid = ints(new int[] {0, 4}, b);
-            var out = TensorKernels.attentionForward(q, k, v, false, 0.2f, valid, null);
+            var out = AttentionKernel.NATIVE.forward(q, k, v, false, 0.2f, valid, null);
             assertEquals(0.0, out.out().select(0, 0).abs().sum().item_double(), 0.0);
             Tensor lse0 = out.lse().select(0, 0);
             assertTrue(torch.isinf(lse0).all().item_int() == 1 && lse0.max().item_double() < 0,
                     "lse of fully masked rows must be -inf");
             Tensor dout = randn(b, h, l, d);
-            var g = TensorKernels.attentionBackward(dout, q, k, v, out.out(), out.lse(), false, 0.2f, valid, null);
+            var g = AttentionKernel.NATIVE.backward(dout, q, k, v, out.out(), out.lse(), false, 0.2f, valid, null);
             assertEquals(0.0, g.dq().select(0, 0).abs().sum().item_double(), 0.0);
             assertEquals(0.0, g.dk().select(0, 0).abs().sum().item_double(), 0.0);
             assertEquals(0.0, g.dv().select(0, 0).abs().sum().item_double(), 0.0);
@@ -88,11 +89,11 @@ class AttentionTensorTest {
         try (PointerScope scope = new PointerScope()) {
             Tensor q = randn(2, 4, 150, 64), k = randn(2, 4, 150, 64), v = randn(2, 4, 150, 64);
             Tensor dout = randn(2, 4, 150, 64);
-            var a = TensorKernels.attentionForward(q, k, v, true, 0.125f, null, null);
-            var b = TensorKernels.attentionForward(q, k, v, true, 0.125f, null, null);
+            var a = AttentionKernel.NATIVE.forward(q, k, v, true, 0.125f, null, null);
+            var b = AttentionKernel.NATIVE.forward(q, k, v, true, 0.125f, null, null);
             assertTrue(torch.equal(a.out(), b.out()));
-            var ga = TensorKernels.attentionBackward(dout, q, k, v, a.out(), a.lse(), true, 0.125f, null, null);
-            var gb = TensorKernels.attentionBackward(dout, q, k, v, a.out(), a.lse(), true, 0.125f, null, null);
+            var ga = AttentionKernel.NATIVE.backward(dout, q, k, v, a.out(), a.lse(), true, 0.125f, null, null);
+            var gb = AttentionKernel.NATIVE.backward(dout, q, k, v, a.out(), a.lse(), true, 0.125f, null, null);
             assertTrue(torch.equal(ga.dq(), gb.dq()) && torch.equal(ga.dk(), gb.dk()) && torch.equal(ga.dv(), gb.dv()));
         }
     }
@@ -127,7 +128,7 @@ class AttentionTensorTest {
         float scale = (float) (1 / Math.sqrt(d)) * (0.5f + rnd.nextFloat());
         Tensor validT = valid == null ? null : ints(valid, b);
         Tensor segT = seg == null ? null : ints(seg, b, l);
-        var out = TensorKernels.attentionForward(q, k, v, c.causal(), scale, validT, segT);
+        var out = AttentionKernel.NATIVE.forward(q, k, v, c.causal(), scale, validT, segT);
 
         // float64 oracle
         Tensor q64 = leaf(f64(q)), k64 = leaf(f64(k)), v64 = leaf(f64(v));
@@ -140,7 +141,7 @@ class AttentionTensorTest {
         assertTrue(relErr(out.lse(), lseRef) < TOL, what + " lse err " + relErr(out.lse(), lseRef));
 
         Tensor dout = randn(b, h, l, d);
-        var g = TensorKernels.attentionBackward(dout, q, k, v, out.out(), out.lse(), c.causal(), scale, validT, segT);
+        var g = AttentionKernel.NATIVE.backward(dout, q, k, v, out.out(), out.lse(), c.causal(), scale, validT, segT);
         ref.mul(f64(dout)).sum().backward();
         // dq and dk come from dS = P * (dO.V - rowsum(dO*O)): a difference of two
         // terms of the size of dO.V, so their float32 noise scales with that size,

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * every gradient including d(scale)), in the one-process and the multi-rank
  * (local rows x gathered columns, padding) forms.
  */
+@Numerics
 class InfoNceTensorTest {
     private static final double TOL = 1e-5;
 
@@ -61,9 +62,9 @@ class InfoNceTensorTest {
     private static void check(Tensor image, Tensor text, Tensor imageAll, Tensor textAll, Tensor valid, long offset,
                               float s, float normalizer, String what) {
         Tensor scale = floats(new float[] {s}, 1);
-        var out = TensorKernels.infoNceForward(image, text, imageAll, textAll, valid, offset, scale, normalizer);
+        var out = InfoNceKernel.NATIVE.forward(image, text, imageAll, textAll, valid, offset, scale, normalizer);
         Tensor dloss = floats(new float[] {0.5f + (float) Math.random()}, 1);
-        var g = TensorKernels.infoNceBackward(dloss, image, text, imageAll, textAll, valid, offset, scale,
+        var g = InfoNceKernel.NATIVE.backward(dloss, image, text, imageAll, textAll, valid, offset, scale,
                 normalizer, out.lseI2t(), out.lseT2i());
 
         // float64 oracle with autograd; separate leaves for the local and global roles

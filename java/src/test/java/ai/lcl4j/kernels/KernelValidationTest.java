@@ -16,20 +16,20 @@ class KernelValidationTest {
     void tensorApiRejectsWrongShapesDtypesAndLayouts() {
         try (PointerScope scope = new PointerScope()) {
             Tensor q = randn(1, 2, 8, 32);
-            assertMessage(() -> TensorKernels.attentionForward(q, randn(1, 2, 9, 32), q, true, 1f, null, null), "k");
-            assertMessage(() -> TensorKernels.attentionForward(q.to(ScalarType.Double), q, q, true, 1f, null, null),
+            assertMessage(() -> AttentionKernel.NATIVE.forward(q, randn(1, 2, 9, 32), q, true, 1f, null, null), "k");
+            assertMessage(() -> AttentionKernel.NATIVE.forward(q.to(ScalarType.Double), q, q, true, 1f, null, null),
                     "float32");
-            assertMessage(() -> TensorKernels.attentionForward(randn(2, 8, 32), q, q, true, 1f, null, null), "4-D");
+            assertMessage(() -> AttentionKernel.NATIVE.forward(randn(2, 8, 32), q, q, true, 1f, null, null), "4-D");
             Tensor nonContigLast = randn(1, 2, 32, 8).transpose(2, 3);
-            assertMessage(() -> TensorKernels.attentionForward(nonContigLast, nonContigLast, nonContigLast, true, 1f,
+            assertMessage(() -> AttentionKernel.NATIVE.forward(nonContigLast, nonContigLast, nonContigLast, true, 1f,
                     null, null), "contiguous last dimension");
-            assertMessage(() -> TensorKernels.attentionForward(q, q, q, true, 1f, ints(new int[] {3, 3}, 2), null),
+            assertMessage(() -> AttentionKernel.NATIVE.forward(q, q, q, true, 1f, ints(new int[] {3, 3}, 2), null),
                     "validLens");
             Tensor img = randn(4, 16);
             Tensor scale = floats(new float[] {10f}, 1);
-            assertMessage(() -> TensorKernels.infoNceForward(img.t(), img.t(), img.t(), img.t(), null, 0, scale, 4f),
+            assertMessage(() -> InfoNceKernel.NATIVE.forward(img.t(), img.t(), img.t(), img.t(), null, 0, scale, 4f),
                     "contiguous");
-            assertMessage(() -> TensorKernels.infoNceForward(img, randn(5, 16), img, img, null, 0, scale, 4f), "text");
+            assertMessage(() -> InfoNceKernel.NATIVE.forward(img, randn(5, 16), img, img, null, 0, scale, 4f), "text");
         }
     }
 
@@ -38,24 +38,24 @@ class KernelValidationTest {
         try (PointerScope scope = new PointerScope()) {
             Tensor q33 = randn(1, 1, 4, 36);
             KernelException e = assertThrows(KernelException.class,
-                    () -> TensorKernels.attentionForward(q33, q33, q33, false, 1f, null, null));
+                    () -> AttentionKernel.NATIVE.forward(q33, q33, q33, false, 1f, null, null));
             assertTrue(e.getMessage().contains("head_dim"), e.getMessage());
             assertEquals(LclKernels.LCL_ERR_BAD_SHAPE, e.status());
 
             Tensor q = randn(1, 1, 4, 32);
             e = assertThrows(KernelException.class,
-                    () -> TensorKernels.attentionForward(q, q, q, false, Float.NaN, null, null));
+                    () -> AttentionKernel.NATIVE.forward(q, q, q, false, Float.NaN, null, null));
             assertTrue(e.getMessage().contains("softmax_scale"), e.getMessage());
 
-            e = assertThrows(KernelException.class, () -> TensorKernels.attentionForward(q, q, q, false, 1f,
+            e = assertThrows(KernelException.class, () -> AttentionKernel.NATIVE.forward(q, q, q, false, 1f,
                     ints(new int[] {9}, 1), null));
             assertTrue(e.getMessage().contains("valid_lens[0]"), e.getMessage());
 
             Tensor img = randn(3, 8);
-            e = assertThrows(KernelException.class, () -> TensorKernels.infoNceForward(img, img, img, img, null, 1,
+            e = assertThrows(KernelException.class, () -> InfoNceKernel.NATIVE.forward(img, img, img, img, null, 1,
                     floats(new float[] {1f}, 1), 3f));
             assertTrue(e.getMessage().contains("offset"), e.getMessage());
-            e = assertThrows(KernelException.class, () -> TensorKernels.infoNceForward(img, img, img, img, null, 0,
+            e = assertThrows(KernelException.class, () -> InfoNceKernel.NATIVE.forward(img, img, img, img, null, 0,
                     floats(new float[] {-1f}, 1), 3f));
             assertTrue(e.getMessage().contains("scale"), e.getMessage());
         }

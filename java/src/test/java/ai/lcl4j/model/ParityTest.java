@@ -1,7 +1,8 @@
 package ai.lcl4j.model;
 
+import ai.lcl4j.kernels.Numerics;
 import ai.lcl4j.ops.Backend;
-import ai.lcl4j.ops.FusedKernels;
+import ai.lcl4j.ops.NativeKernels;
 import ai.lcl4j.ops.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * both losses and every parameter gradient, relative error < 1e-4 in fp32, on
  * fresh random interleaved batches.
  */
+@Numerics
 class ParityTest {
     static final double TOL = 1e-4;
     /**
@@ -28,11 +30,6 @@ class ParityTest {
      * noise; a difference below this fraction of the largest grad norm passes.
      */
     static final double ABS_FLOOR = 1e-7;
-
-    /** Kernels behind FUSED in these tests: native when built, else the libtorch-emulated pair. */
-    static FusedKernels kernels() {
-        return FusedKernelsForTests.get();
-    }
 
     /** Runs loss + backward and returns the losses and a copy of every parameter grad (null = none). */
     static Map<String, Tensor> step(LclModel m, TestBatches batch, double[] lossesOut) {
@@ -78,7 +75,7 @@ class ParityTest {
         long seed = System.nanoTime();
         Random rnd = new Random(seed);
         ModelConfig cfg = TestBatches.smallConfig();
-        ModelOptions base = ModelOptions.defaults().withKernels(kernels()).withSeed(seed);
+        ModelOptions base = ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed);
         try (LclModel fused = new LclModel(cfg, base.withBackend(Backend.FUSED));
              LclModel pure = new LclModel(cfg, base.withBackend(Backend.LIBTORCH))) {
             pure.loadStateDict(fused.stateDict()); // same weights (same seed anyway)

@@ -1,7 +1,9 @@
 package ai.lcl4j.model;
 
+import ai.lcl4j.kernels.Numerics;
 import ai.lcl4j.ops.Autocast;
 import ai.lcl4j.ops.Backend;
+import ai.lcl4j.ops.NativeKernels;
 import ai.lcl4j.ops.Tensors;
 import ai.lcl4j.optim.AdamW;
 import ai.lcl4j.optim.DecayGroups;
@@ -31,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * is float32 on the CPU: q/k/v are widened for it and its output narrowed back).
  * Fresh random batches of odd sizes on a small lcl-tiny; tolerances are bf16's.
  */
+@Numerics
 class PrecisionTest {
     /** bf16 tolerance of a loss (relative). */
     static final double LOSS_TOL = 2e-2;
@@ -41,7 +44,7 @@ class PrecisionTest {
     static final double COS_FLOOR = 1e-3;
 
     private static ModelOptions bf16(long seed) {
-        return ModelOptions.defaults().withKernels(ParityTest.kernels()).withSeed(seed).withPrecision(Precision.BF16);
+        return ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed).withPrecision(Precision.BF16);
     }
 
     @Test

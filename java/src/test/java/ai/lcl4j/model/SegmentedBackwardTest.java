@@ -1,6 +1,8 @@
 package ai.lcl4j.model;
 
+import ai.lcl4j.kernels.Numerics;
 import ai.lcl4j.ops.Backend;
+import ai.lcl4j.ops.NativeKernels;
 import ai.lcl4j.ops.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -15,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Checkpointing and the loss ablations through the tape. */
+@Numerics
 class SegmentedBackwardTest {
 
     @Test
@@ -22,7 +25,7 @@ class SegmentedBackwardTest {
         long seed = System.nanoTime();
         Random rnd = new Random(seed);
         ModelConfig cfg = TestBatches.smallConfig();
-        ModelOptions base = ModelOptions.defaults().withKernels(ParityTest.kernels()).withSeed(seed);
+        ModelOptions base = ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed);
         try (LclModel plain = new LclModel(cfg, base);
              LclModel ckpt = new LclModel(cfg, base.withCheckpoint(true));
              PointerScope scope = new PointerScope()) {
@@ -42,7 +45,7 @@ class SegmentedBackwardTest {
         Random rnd = new Random(seed);
         ModelConfig cfg = TestBatches.smallConfig();
         for (double[] w : new double[][] {{1.0, 0.0}, {0.0, 1.0}}) {
-            ModelOptions base = ModelOptions.defaults().withKernels(ParityTest.kernels()).withSeed(seed).withLossWeights(w[0], w[1]);
+            ModelOptions base = ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed).withLossWeights(w[0], w[1]);
             try (LclModel fused = new LclModel(cfg, base);
                  LclModel pure = new LclModel(cfg, base.withBackend(Backend.LIBTORCH));
                  PointerScope scope = new PointerScope()) {

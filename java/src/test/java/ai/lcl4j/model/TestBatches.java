@@ -16,9 +16,9 @@ import java.util.Random;
  * image was cut by truncation (soi replaced by eot, rest zeroed), and a row that
  * ends in a bare soi (no image follows: no pair).
  */
-final class TestBatches {
-    final Tensor images, tokens;
-    final int numImages;
+public final class TestBatches {
+    public final Tensor images, tokens;
+    public final int numImages;
 
     private TestBatches(Tensor images, Tensor tokens, int numImages) {
         this.images = images;
@@ -30,7 +30,7 @@ final class TestBatches {
      * A small config for fast tests: T = 9 (odd), widths 64, two layers per tower,
      * head width 32 (the smallest the native CPU kernel takes).
      */
-    static ModelConfig smallConfig() {
+    public static ModelConfig smallConfig() {
         return ModelConfigs.get("lcl-tiny", java.util.Map.of(
                 "embed_dim", 64,
                 "vision_cfg", java.util.Map.of("image_size", 24, "layers", 2, "width", 64, "patch_size", 8, "head_width", 32),
@@ -38,7 +38,7 @@ final class TestBatches {
                 "pool_project_cfg", java.util.Map.of("input_dim", 64, "output_dim", 64, "attn_num_heads", 2)));
     }
 
-    static TestBatches random(ModelConfig cfg, Random rnd, int rows, int length) {
+    public static TestBatches random(ModelConfig cfg, Random rnd, int rows, int length) {
         SpecialTokenIds ids = cfg.specialTokenIds();
         int t = cfg.numImageTokens();
         long[] tok = new long[rows * length];
@@ -82,6 +82,21 @@ final class TestBatches {
         int s = cfg.visionCfg().imageSize();
         Tensor img = torch.randn(new long[] {images, 3, s, s}, Tensors.f32());
         return new TestBatches(img, tokens, images);
+    }
+
+    /** Images in {@code tokens} (B, L); throws IllegalArgumentException for a malformed layout. */
+    public static long images(ModelConfig cfg, Tensor tokens) {
+        return layout(cfg, tokens).numImages();
+    }
+
+    /** Image-text pairs (contrastive terms) in {@code tokens}. */
+    public static long pairs(ModelConfig cfg, Tensor tokens) {
+        return layout(cfg, tokens).numPairs();
+    }
+
+    private static InterleavedLayout layout(ModelConfig cfg, Tensor tokens) {
+        return InterleavedLayout.of(tokens, cfg.specialTokenIds(), cfg.numImageTokens(), cfg.contextLength(),
+                cfg.textCfg().vocabSize());
     }
 
     private static void addImage(List<Long> row, SpecialTokenIds ids, int t) {

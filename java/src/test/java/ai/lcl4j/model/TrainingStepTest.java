@@ -1,6 +1,7 @@
 package ai.lcl4j.model;
 
 import ai.lcl4j.ops.Backend;
+import ai.lcl4j.ops.NativeKernels;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
@@ -26,7 +27,7 @@ class TrainingStepTest {
     void threeHundredAdamWStepsOverfitOneBatch() {
         long seed = System.nanoTime();
         ModelConfig cfg = TestBatches.smallConfig();
-        try (LclModel m = new LclModel(cfg, ModelOptions.defaults().withKernels(ParityTest.kernels()).withSeed(seed))) {
+        try (LclModel m = new LclModel(cfg, ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed))) {
             TestBatches batch = TestBatches.random(cfg, new Random(seed), 3, 45);
             AdamW opt = adamW(m, 2e-3);
             double first = 0, last = 0, firstCon = 0, lastCon = 0;
@@ -52,7 +53,7 @@ class TrainingStepTest {
     @Test
     void twoHundredStepsDoNotGrowNativeMemory() {
         ModelConfig cfg = TestBatches.smallConfig();
-        try (LclModel m = new LclModel(cfg, ModelOptions.defaults().withKernels(ParityTest.kernels()))) {
+        try (LclModel m = new LclModel(cfg, ModelOptions.defaults().withKernels(NativeKernels.get()))) {
             TestBatches batch = TestBatches.random(cfg, new Random(3), 4, 60);
             Runnable step = () -> {
                 try (PointerScope scope = new PointerScope()) {

@@ -1,6 +1,7 @@
 package ai.lcl4j.model;
 
 import ai.lcl4j.ops.Backend;
+import ai.lcl4j.ops.NativeKernels;
 import ai.lcl4j.ops.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -21,7 +22,7 @@ class ZeroShotEncodersTest {
     void featuresAreUnitRowsEqualOnBothBackendsAndReadAtSoi() {
         long seed = System.nanoTime();
         ModelConfig cfg = TestBatches.smallConfig();
-        ModelOptions base = ModelOptions.defaults().withKernels(ParityTest.kernels()).withSeed(seed);
+        ModelOptions base = ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed);
         try (LclModel fused = new LclModel(cfg, base); LclModel pure = new LclModel(cfg, base.withBackend(Backend.LIBTORCH));
              PointerScope scope = new PointerScope()) {
             pure.loadStateDict(fused.stateDict());

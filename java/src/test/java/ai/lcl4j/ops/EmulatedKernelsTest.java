@@ -1,5 +1,7 @@
 package ai.lcl4j.ops;
 
+import ai.lcl4j.kernels.AttentionKernel;
+import ai.lcl4j.kernels.InfoNceKernel;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -12,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The emulated kernels (stand-ins and oracles for the native ones) against
+ * The emulated kernels (the native kernels' contracts in libtorch math) against
  * libtorch autograd: attention with every mask, InfoNCE local and gathered.
  */
 class EmulatedKernelsTest {

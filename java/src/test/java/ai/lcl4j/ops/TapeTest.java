@@ -57,8 +57,7 @@ class TapeTest {
 
     static List<Tensor> grads(Backend backend, boolean checkpoint, Tensor input, long seed, double[] loss) {
         List<Tensor> ps = params(seed);
-        FusedKernels k = FusedKernels.emulated();
-        Ops ops = new Ops(backend, checkpoint, k.attention(), k.infoNce());
+        Ops ops = new Ops(backend, checkpoint, FusedKernels.emulated());
         Tensor l = forward(ops, input, ps);
         loss[0] = l.item_double();
         ops.backward(l);

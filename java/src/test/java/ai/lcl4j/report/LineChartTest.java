@@ -52,9 +52,7 @@ class LineChartTest {
             x[i] = i;
             y[i] = i % 2 == 0 ? 0 : 1; // alternating: the envelope fills the band
         }
-        long t0 = System.nanoTime();
         BufferedImage img = new LineChart("dense", "step", "v").add(hidden(x, y)).render(600, 400);
-        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "decimation should keep this fast");
         assertTrue(colored(img, 0.3, 0.15, 0.7, 0.85) > 10_000, "the band between 0 and 1 must be filled");
     }
 

@@ -10,6 +10,7 @@ import ai.lcl4j.metrics.MetricsLog;
 import ai.lcl4j.metrics.MetricsRecord;
 import ai.lcl4j.optim.Checkpoint;
 import ai.lcl4j.optim.CheckpointStore;
+import ai.lcl4j.kernels.Numerics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the 24 documents of 6 batches wrap over epochs (shuffle state restore), and
  * two prefetch workers race (order restore).
  */
+@Numerics
 class ResumeExactnessTest {
     private static final long STEPS = 6;
     /** Checkpoint steps: 3 and 6. */

@@ -1,15 +1,21 @@
-package ai.lcl4j.model;
+package ai.lcl4j.train;
 
+import ai.lcl4j.dist.CheckLog;
 import ai.lcl4j.dist.DistEnv;
+import ai.lcl4j.kernels.KernelSettings;
+import ai.lcl4j.model.LclModel;
+import ai.lcl4j.model.LossResult;
+import ai.lcl4j.model.ModelConfig;
+import ai.lcl4j.model.ModelOptions;
+import ai.lcl4j.model.TestBatches;
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.ops.FusedKernels;
 import ai.lcl4j.ops.LibtorchInfoNce;
+import ai.lcl4j.ops.NativeKernels;
 import ai.lcl4j.ops.Ops;
 import ai.lcl4j.ops.Tensors;
 import ai.lcl4j.optim.AdamW;
 import ai.lcl4j.optim.DecayGroups;
-import ai.lcl4j.train.DataParallel;
-import ai.lcl4j.train.TrainStep;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +26,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * One rank of the data-parallel equivalence tests (a child JVM; rank from the environment). Every rank
  * also computes the single-process reference itself (same seeds), so no third process is needed.
- * Prints "CHECK name ok ..." per check; a mismatch throws (exit non-zero).
+ * Writes a {@link CheckLog} record per check (name, error, tolerance; the names are in
+ * {@link #CHECKS}) and one with the kernel settings it ran under; a failed check throws (exit non-zero).
  *
  * <ol>
  *   <li>{@code infonce}: the gathered InfoNCE with 3 and 5 pairs on ranks 0 and 1 against plain libtorch
@@ -53,19 +60,44 @@ public final class DataParallelScenario {
      */
     static final double GRAD_L2_REL = 1e-4;
     static final double GRAD_L2_FLOOR = 1e-5;
+    /** The splits of {@link #steps}: rank 0 takes rows [0, split) of 4. */
+    static final int[] SPLITS = {2, 3};
+    static final int STEPS = 3;
+    static final String SETTINGS = "kernel settings";
+
+    /** Every check a rank must report. */
+    static final List<String> CHECKS = checkNames();
+
+    private static List<String> checkNames() {
+        List<String> names = new java.util.ArrayList<>();
+        for (String label : List.of("fused", "libtorch"))
+            for (String c : List.of("loss sum", "dImage rows", "dText rows", "dScale sum"))
+                names.add(label + " infonce " + c);
+        for (int split : SPLITS) {
+            for (int step = 1; step <= STEPS; step++) {
+                names.add("split " + split + " step " + step + " gradients");
+                names.add("split " + split + " step " + step + " loss");
+            }
+            names.add("split " + split + " parameters moved in both runs");
+            names.add("split " + split + " weights after " + STEPS + " steps");
+            names.add("split " + split + " replicas identical");
+        }
+        names.add("scenario done");
+        return List.copyOf(names);
+    }
 
     public static void main(String[] args) throws Exception {
         DistEnv env = DistEnv.fromEnvironment();
-        FusedKernels kernels = FusedKernelsForTests.get();
+        FusedKernels kernels = NativeKernels.get();
+        CheckLog.fact(SETTINGS, KernelSettings.current().fields());
         try (DataParallel dp = DataParallel.init(env, Duration.ofSeconds(60), 1)) {
-            infonce(dp, new Ops(Backend.FUSED, false, kernels.attention(), kernels.infoNce()), "fused");
-            infonce(dp, new Ops(Backend.LIBTORCH, false, null, null), "libtorch");
-            steps(dp, kernels, 2);   // rows 0-1 | 2-3: 3 and 1 pairs
-            steps(dp, kernels, 3);   // rows 0-2 | 3: rank 1 has no image and no pair (zero-row gather, zero-filled grads)
+            infonce(dp, new Ops(Backend.FUSED, false, kernels), "fused");
+            infonce(dp, new Ops(Backend.LIBTORCH, false, null), "libtorch");
+            steps(dp, kernels, SPLITS[0]);   // rows 0-1 | 2-3: 3 and 1 pairs
+            steps(dp, kernels, SPLITS[1]);   // rows 0-2 | 3: rank 1 has no image and no pair (zero-row gather, zero-filled grads)
             dp.barrier();
         }
-        System.out.println("SCENARIO done rank " + env.rank());
-        System.out.flush();
+        CheckLog.check("scenario done", true, "rank " + env.rank());
         System.exit(0);
     }
 
@@ -91,11 +123,11 @@ public final class DataParallelScenario {
         ops.backward(loss);
         double sum = dp.allReduceSumDoubles(new double[] {mine})[0];
         double dScaleSum = dp.allReduceSumDoubles(new double[] {ls.grad().item_double()})[0];
-        check(label + " infonce loss sum", rel(sum, ref.item_double()), LOSS_REL,
+        CheckLog.check(label + " infonce loss sum", rel(sum, ref.item_double()), LOSS_REL,
                 "sum_r L_r=" + sum + " single=" + ref.item_double());
-        check(label + " infonce dImage rows", relMax(li.grad(), ri.grad().narrow(0, off, n)), GRAD_REL, "");
-        check(label + " infonce dText rows", relMax(lt.grad(), rt.grad().narrow(0, off, n)), GRAD_REL, "");
-        check(label + " infonce dScale sum", rel(dScaleSum, rs.grad().item_double()), GRAD_REL, "");
+        CheckLog.check(label + " infonce dImage rows", relMax(li.grad(), ri.grad().narrow(0, off, n)), GRAD_REL, "");
+        CheckLog.check(label + " infonce dText rows", relMax(lt.grad(), rt.grad().narrow(0, off, n)), GRAD_REL, "");
+        CheckLog.check(label + " infonce dScale sum", rel(dScaleSum, rs.grad().item_double()), GRAD_REL, "");
     }
 
     /** @param split rank 0 takes rows [0, split), rank 1 rows [split, 4) */
@@ -103,14 +135,14 @@ public final class DataParallelScenario {
         ModelConfig cfg = TestBatches.smallConfig();
         int b = 2;
         torch.manual_seed(7);
-        TestBatches[] batches = new TestBatches[3];
+        TestBatches[] batches = new TestBatches[STEPS];
         long seed = 100;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < STEPS; i++) {
             // TestBatches' random text bytes can collide with a special id; take the next seed then
             while (true) {
                 TestBatches tb = TestBatches.random(cfg, new Random(seed++), 2 * b, 48);
                 try {
-                    images(cfg, tb.tokens);
+                    TestBatches.images(cfg, tb.tokens);
                     batches[i] = tb;
                     break;
                 } catch (IllegalArgumentException e) {
@@ -120,18 +152,18 @@ public final class DataParallelScenario {
         }
         ModelOptions base = new ModelOptions(Backend.FUSED, false, 1.0, 0.1, kernels, 3);
         double lr = 1e-3, clip = 1.0;
-        double[] refLoss = new double[3], dpLoss = new double[3];
+        double[] refLoss = new double[STEPS], dpLoss = new double[STEPS];
         try (LclModel ref = new LclModel(cfg, base); LclModel par = new LclModel(cfg, base.withGather(dp))) {
             dp.broadcastWeights(par.parameters());
             AdamW refOpt = new AdamW(DecayGroups.openClip(ref.namedParameters(), new AdamW.Options(lr, 0.9, 0.98, 1e-6, 0.2)));
             AdamW parOpt = new AdamW(DecayGroups.openClip(par.namedParameters(), new AdamW.Options(lr, 0.9, 0.98, 1e-6, 0.2)));
             Map<String, Tensor> init = clones(ref.namedParameters());
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < STEPS; i++) {
                 TestBatches tb = batches[i];
                 long first = dp.rank() == 0 ? 0 : split, rows = dp.rank() == 0 ? split : 2L * b - split;
                 Tensor tokens = tb.tokens.narrow(0, first, rows).contiguous();
-                long imgBefore = dp.rank() == 0 ? 0 : images(cfg, tb.tokens.narrow(0, 0, split));
-                long imgMine = images(cfg, tokens);
+                long imgBefore = dp.rank() == 0 ? 0 : TestBatches.images(cfg, tb.tokens.narrow(0, 0, split));
+                long imgMine = TestBatches.images(cfg, tokens);
                 Tensor imgs = imgMine == 0 ? null : tb.images.narrow(0, imgBefore, imgMine).contiguous();
                 // the gradient of the data-parallel step against the single-process one at the same weights (the
                 // reference's): well conditioned per tensor in L2, unlike the weights after a normalised update
@@ -142,10 +174,9 @@ public final class DataParallelScenario {
                 checkGradients("split " + split + " step " + (i + 1), gradients(ref, null, tb.images, tb.tokens), dpGrads);
                 refLoss[i] = TrainStep.run(ref, refOpt, null, tb.images, tb.tokens, lr, clip, i + 1, List.of()).loss();
                 dpLoss[i] = TrainStep.run(par, parOpt, dp, imgs, tokens, lr, clip, i + 1, List.of()).loss();
-                System.out.printf("SPLIT %d STEP %d rank %d: pairs %d images %d loss single=%.9f dp=%.9f%n", split, i + 1, dp.rank(),
-                        InterleavedLayout.of(tokens, cfg.specialTokenIds(), cfg.numImageTokens(), cfg.contextLength(),
-                                cfg.textCfg().vocabSize()).numPairs(), imgMine, refLoss[i], dpLoss[i]);
-                check("split " + split + " step " + (i + 1) + " loss", rel(dpLoss[i], refLoss[i]), LOSS_REL, "");
+                CheckLog.check("split " + split + " step " + (i + 1) + " loss", rel(dpLoss[i], refLoss[i]), LOSS_REL,
+                        String.format("pairs %d images %d loss single=%.9f dp=%.9f", TestBatches.pairs(cfg, tokens),
+                                imgMine, refLoss[i], dpLoss[i]));
             }
             // Weights are NOT compared to a relative tolerance: AdamW divides each gradient element by its own
             // RMS, so an element whose gradient is a near-cancellation (|g| ~ eps ~ its rounding noise) moves by
@@ -154,9 +185,10 @@ public final class DataParallelScenario {
             // so no element of the two runs can differ by more than sum_t 2 lr B_t. The trajectory itself is
             // pinned by the gradients and the losses of steps 2 and 3 above, which are well conditioned.
             double bound = 0;
-            for (int t = 1; t <= 3; t++) bound += 2 * lr * adamStepBound(t, 0.9, 0.98);
+            for (int t = 1; t <= STEPS; t++) bound += 2 * lr * adamStepBound(t, 0.9, 0.98);
             double worst = 0;
             String worstName = "";
+            List<String> movedInOneRunOnly = new java.util.ArrayList<>();
             for (Map.Entry<String, Tensor> en : ref.namedParameters().entrySet()) {
                 Tensor p = par.namedParameters().get(en.getKey());
                 double d = en.getValue().sub(p).abs().max().item_double();
@@ -168,13 +200,14 @@ public final class DataParallelScenario {
                 double movedRef = en.getValue().sub(init.get(en.getKey())).abs().max().item_double();
                 double movedPar = p.sub(init.get(en.getKey())).abs().max().item_double();
                 if ((movedRef > 0) != (movedPar > 0))
-                    throw new AssertionError("CHECK split " + split + " " + en.getKey() + " moved in one run only: single "
-                            + movedRef + " dp " + movedPar);
+                    movedInOneRunOnly.add(en.getKey() + " (single " + movedRef + ", dp " + movedPar + ")");
             }
-            check("split " + split + " weights after 3 steps (max abs diff, at " + worstName + ", Adam bound)", worst,
-                    bound, "");
-            dp.checkWeights(par.parameters(), 3);
-            System.out.println("CHECK replicas identical ok");
+            CheckLog.check("split " + split + " parameters moved in both runs", movedInOneRunOnly.isEmpty(),
+                    movedInOneRunOnly.isEmpty() ? "" : "moved in one run only: " + movedInOneRunOnly);
+            CheckLog.check("split " + split + " weights after " + STEPS + " steps", worst, bound,
+                    "max abs diff, at " + worstName + "; tolerance: Adam's step bound");
+            dp.checkWeights(par.parameters(), STEPS);
+            CheckLog.check("split " + split + " replicas identical", true, "weights checksum");
         }
     }
 
@@ -210,20 +243,20 @@ public final class DataParallelScenario {
             numelAll += g.numel();
         }
         all = Math.sqrt(all);
+        // reported as the worst tensor's error in units of its own tolerance (so the bound is 1); NaN fails
         double worst = 0;
-        String worstName = "";
+        String worstDetail = "";
         for (Map.Entry<String, Tensor> en : ref.entrySet()) {
             Tensor r = en.getValue();
             double err = dp.get(en.getKey()).sub(r).norm().item_double();
             double tol = GRAD_L2_REL * r.norm().item_double() + GRAD_L2_FLOOR * all * Math.sqrt((double) r.numel() / numelAll);
-            if (!(err <= tol))
-                throw new AssertionError("CHECK " + label + " gradient " + en.getKey() + " FAILED: ||diff|| " + err + " > " + tol);
-            if (err / tol > worst) {
-                worst = err / tol;
-                worstName = en.getKey();
+            double ratio = err == 0 ? 0 : err / tol;
+            if (!(ratio <= worst) && !Double.isNaN(worst)) { // a NaN, once seen, stays the worst
+                worst = ratio;
+                worstDetail = en.getKey() + ": ||diff|| " + err + ", tolerance " + tol;
             }
         }
-        System.out.printf("CHECK %s gradients ok (worst %s at %.2f of its tolerance)%n", label, worstName, worst);
+        CheckLog.check(label + " gradients", worst, 1.0, "worst tensor " + worstDetail);
     }
 
     static void copyInto(LclModel model, Map<String, Tensor> values) {
@@ -238,13 +271,9 @@ public final class DataParallelScenario {
         return c;
     }
 
-    static long images(ModelConfig cfg, Tensor tokens) {
-        return InterleavedLayout.of(tokens, cfg.specialTokenIds(), cfg.numImageTokens(), cfg.contextLength(),
-                cfg.textCfg().vocabSize()).numImages();
-    }
-
+    /** Rows scaled to unit L2 norm (the features InfoNCE takes). */
     static Tensor l2(Tensor x) {
-        return LclModel.l2normalize(x);
+        return x.div(x.pow(Tensors.scalar(2)).sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()).sqrt());
     }
 
     static double rel(double a, double b) {
@@ -253,10 +282,5 @@ public final class DataParallelScenario {
 
     static double relMax(Tensor a, Tensor b) {
         return a.sub(b).abs().max().item_double() / Math.max(b.abs().max().item_double(), 1e-12);
-    }
-
-    static void check(String name, double err, double tol, String detail) {
-        if (!(err <= tol)) throw new AssertionError("CHECK " + name + " FAILED: error " + err + " > " + tol + " " + detail);
-        System.out.printf("CHECK %s ok (error %.3g <= %.1g) %s%n", name, err, tol, detail);
     }
 }
