@@ -14,7 +14,7 @@ import org.bytedeco.javacpp.annotation.Properties;
  * statically into the library, so loading works on machines without CUDA and
  * {@link #lcl_cuda_device_count()} then returns 0.
  */
-@Properties(inherit = LclKernels.class, value = @Platform(include = "lcl/kernels.h", link = "lcl4j_cuda"))
+@Properties(inherit = LclKernels.class, value = @Platform(include = "lcl/kernels.h", link = "lcl4j_cuda", extension = "-gpu"))
 public final class LclCudaKernels {
     static {
         Loader.load();

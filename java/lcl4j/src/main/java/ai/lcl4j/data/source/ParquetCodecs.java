@@ -1,24 +1,30 @@
 package ai.lcl4j.data.source;
 
-import com.github.luben.zstd.Zstd;
+import io.airlift.compress.snappy.SnappyCompressor;
+import io.airlift.compress.snappy.SnappyDecompressor;
+import io.airlift.compress.zstd.ZstdCompressor;
+import io.airlift.compress.zstd.ZstdDecompressor;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.xerial.snappy.Snappy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Parquet page codecs without Hadoop. parquet-hadoop's own CodecFactory builds a
  * Hadoop Configuration for every codec, which needs Hadoop's XML and logging jars
- * (tens of MB); the libraries below already come with parquet-hadoop.
- * Supported: UNCOMPRESSED, SNAPPY (HF's default), GZIP, ZSTD. Any other codec
- * fails the file with an IOException naming it (counted as an unreadable shard).
+ * (tens of MB). Snappy and Zstd are aircompressor's pure-Java codecs, which
+ * parquet-hadoop already depends on (its JNI codecs, snappy-java and zstd-jni,
+ * would unpack native code into the temp folder); GZIP is the JDK's.
+ * Supported: UNCOMPRESSED, SNAPPY (HF's default), GZIP, ZSTD. Any other codec,
+ * or a page its codec cannot decode, fails the file with an IOException naming
+ * the codec (counted as an unreadable shard).
  */
 public final class ParquetCodecs implements CompressionCodecFactory {
 
@@ -31,10 +37,16 @@ public final class ParquetCodecs implements CompressionCodecFactory {
                 switch (codec) {
                     case UNCOMPRESSED:
                         return BytesInput.from(in);
-                    case SNAPPY:
-                        return BytesInput.from(Snappy.compress(in));
-                    case ZSTD:
-                        return BytesInput.from(Zstd.compress(in));
+                    case SNAPPY: {
+                        SnappyCompressor c = new SnappyCompressor();
+                        byte[] out = new byte[c.maxCompressedLength(in.length)];
+                        return BytesInput.from(Arrays.copyOf(out, c.compress(in, 0, in.length, out, 0, out.length)));
+                    }
+                    case ZSTD: {
+                        ZstdCompressor c = new ZstdCompressor();
+                        byte[] out = new byte[c.maxCompressedLength(in.length)];
+                        return BytesInput.from(Arrays.copyOf(out, c.compress(in, 0, in.length, out, 0, out.length)));
+                    }
                     case GZIP: {
                         ByteArrayOutputStream bo = new ByteArrayOutputStream();
                         try (GZIPOutputStream gz = new GZIPOutputStream(bo)) {
@@ -87,10 +99,17 @@ public final class ParquetCodecs implements CompressionCodecFactory {
                 out = in;
                 break;
             case SNAPPY:
-                out = Snappy.uncompress(in);
-                break;
             case ZSTD:
-                out = Zstd.decompress(in, size);
+                out = new byte[size];
+                int n;
+                try {
+                    n = codec == CompressionCodecName.SNAPPY
+                            ? new SnappyDecompressor().decompress(in, 0, in.length, out, 0, size)
+                            : new ZstdDecompressor().decompress(in, 0, in.length, out, 0, size);
+                } catch (RuntimeException e) { // aircompressor's MalformedInputException, or a page larger than declared
+                    throw new IOException(codec + " page does not decode: " + e.getMessage(), e);
+                }
+                if (n != size) out = Arrays.copyOf(out, n);
                 break;
             case GZIP:
                 try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in))) {
