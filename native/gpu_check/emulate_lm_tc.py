@@ -184,7 +184,7 @@ def lm_block(h, w, y, lse, c, own_tokens, grad, bx, by, split_len, bz=0, dh_spli
 
 # --- the tiled-GEMM variants (lm_head_gemm.cuh) --------------------------------
 
-GBM = GBN = 128   # LmGemmTraits: block tile
+GBM = GBN = 128   # LmGemmTraits<128>: block tile (rows kBM = 128 or 64, columns 128)
 GBK = 32          # k step
 GSTAGES = 3
 SCRATCH = 192 << 20  # kScratchBytes (lm_head_tc.cu)
@@ -229,8 +229,8 @@ def tile_copy(store, outer0, nouter, k0, K, k_major, rows, cols, vec):
     return s
 
 
-def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec):
-    """One block of lm_gemm_kernel<T, mode>; returns its writes:
+def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec, bm=GBM):
+    """One block of lm_gemm_kernel<T, mode, bm>; returns its writes:
     lse: {("m"|"l", row, split)}, dlogits: {("p", row, col)}, dhidden:
     {("dh"|"acc", row, col)}, dweight: {("dw", v, col)}."""
     n, dim = h.shape
@@ -239,24 +239,24 @@ def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec):
     a_trans, b_trans = mode == "dweight", mode in ("dhidden", "dweight")
     if mode == "lse":
         A, B, M, K = h, w, n, dim
-        m0 = bx * GBM
+        m0 = bx * bm
         n_begin = by * split_len
         n_end = min(V, n_begin + split_len)
         N = n_end
         b_off = 0
     elif mode == "dlogits":
         A, B, M, N, K = h, w, n, g["v1"] - g["v0"], dim
-        m0, n_begin = by * GBM, bx * GBN
+        m0, n_begin = by * bm, bx * GBN
         n_end = n_begin + GBN
         b_off = g["v0"]
     elif mode == "dhidden":
         A, B, M, N, K = P, w, n, dim, g["v1"] - g["v0"]
-        m0, n_begin = by * GBM, bx * GBN
+        m0, n_begin = by * bm, bx * GBN
         n_end = min(N, n_begin + GBN)
         b_off = g["v0"]
     else:
         A, B, M, N, K = P, h, g["v1"] - g["v0"], dim, n
-        m0, n_begin = by * GBM, bx * GBN
+        m0, n_begin = by * bm, bx * GBN
         n_end = min(N, n_begin + GBN)
         b_off = 0
     Bv = B[b_off:] if b_off else B  # W + v0 * dim
@@ -268,7 +268,7 @@ def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec):
     def issue_next():
         nonlocal issued, in0, ik, ist
         k0 = ik * GBK
-        sA = tile_copy(A, m0, M, k0, K, a_trans, GBK if a_trans else GBM, GBM if a_trans else GBK, vec)
+        sA = tile_copy(A, m0, M, k0, K, a_trans, GBK if a_trans else bm, bm if a_trans else GBK, vec)
         sB = tile_copy(Bv, in0, N, k0, K, b_trans, GBK if b_trans else GBN, GBN if b_trans else GBK, vec)
         stages[ist] = (sA, sB)
         ik += 1
@@ -280,9 +280,10 @@ def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec):
     for _ in range(GSTAGES - 1):
         if issued < steps:
             issue_next()
-    acc = np.zeros((8, 4, 4, 32, 4))  # [warp][i][j][lane][e]
-    sm_m = np.full((8, 4, 2, 32), NEG_INF)
-    sm_l = np.zeros((8, 4, 2, 32))
+    wmr, mi_n = bm // 2, bm // 32  # warp tile rows, m16 tiles per warp
+    acc = np.zeros((8, mi_n, 4, 32, 4))  # [warp][i][j][lane][e]
+    sm_m = np.full((8, mi_n, 2, 32), NEG_INF)
+    sm_l = np.zeros((8, mi_n, 2, 32))
     writes = {}
     n0, kc, stage = n_begin, 0, 0
     for step in range(steps):
@@ -295,18 +296,18 @@ def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec):
         for warp in range(8):
             wm, wn = warp & 1, warp >> 1
             for kk in range(GBK // 16):
-                af = [(ld_a_trans(sA, 64 * wm + 16 * i, kk * 16) if a_trans else ld_a(sA, 64 * wm + 16 * i, kk * 16))
-                      for i in range(4)]
+                af = [(ld_a_trans(sA, wmr * wm + 16 * i, kk * 16) if a_trans
+                       else ld_a(sA, wmr * wm + 16 * i, kk * 16)) for i in range(mi_n)]
                 for jp in range(2):
                     b_lo, b_hi = (ld_b_trans_x4(sB, kk * 16, 32 * wn + 16 * jp) if b_trans
                                   else ld_b_x4(sB, 32 * wn + 16 * jp, kk * 16))
-                    for i in range(4):
+                    for i in range(mi_n):
                         mma(acc[warp][i][2 * jp], af[i], b_lo)
                         mma(acc[warp][i][2 * jp + 1], af[i], b_hi)
         if kc == nk - 1:
             for warp in range(8):
                 wm, wn = warp & 1, warp >> 1
-                for i in range(4):
+                for i in range(mi_n):
                     if mode == "lse":
                         sc = np.zeros((4, 32, 4))
                         for j in range(4):
@@ -328,7 +329,7 @@ def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec):
                         continue
                     for r in range(2):
                         for lane in range(32):
-                            row = m0 + 64 * wm + 16 * i + G[lane] + 8 * r
+                            row = m0 + wmr * wm + 16 * i + G[lane] + 8 * r
                             if row >= M:
                                 continue
                             tg = target(y, row, V) if mode == "dlogits" else -1
@@ -357,18 +358,18 @@ def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec):
             kc += 1
         stage = 0 if stage + 1 == GSTAGES else stage + 1
     if mode == "lse":  # merge the four column warps per row, via shared memory
-        sM = np.full((4, GBM), np.nan)
-        sL = np.full((4, GBM), np.nan)
+        sM = np.full((4, bm), np.nan)
+        sL = np.full((4, bm), np.nan)
         for warp in range(8):
             wm, wn = warp & 1, warp >> 1
-            for i in range(4):
+            for i in range(mi_n):
                 for r in range(2):
                     tot = quad_reduce(sm_l[warp][i][r], np.add)
                     for lane in range(32):
                         if T[lane] == 0:
-                            rl = 64 * wm + 16 * i + G[lane] + 8 * r
+                            rl = wmr * wm + 16 * i + G[lane] + 8 * r
                             sM[wn][rl], sL[wn][rl] = sm_m[warp][i][r][lane], tot[lane]
-        for rl in range(GBM):
+        for rl in range(bm):
             row = m0 + rl
             if row >= n:
                 continue
@@ -391,10 +392,16 @@ def plan_splits_gemm(n, V):
     return -(-V // split_len), split_len
 
 
-def grads_gemm(h, w, y, lse, c, vec, scratch=SCRATCH):
+def rows_tile(m_rows, cols, sms):
+    """launch_gemm_rows: 64-row tiles when 128-row ones give fewer than 2 blocks per SM."""
+    return 64 if -(-cols // GBN) * -(-m_rows // 128) < 2 * sms else 128
+
+
+def grads_gemm(h, w, y, lse, c, vec, scratch=SCRATCH, sms=132):
     """launch_grads_gemm: dlogits per vocabulary chunk into P, then dhidden and
     dweight as GEMMs over it. scratch: the P budget in bytes (smaller budgets
-    give several chunks at emulation sizes)."""
+    give several chunks at emulation sizes); sms: the GPU's SM count, which
+    picks 64- or 128-row tiles for dhidden and dweight (132: 64 at these sizes)."""
     n, dim = h.shape
     V = w.shape[0]
     vc_max = max(GBN, scratch // (ELEM * n) // GBN * GBN)
@@ -414,18 +421,20 @@ def grads_gemm(h, w, y, lse, c, vec, scratch=SCRATCH):
             for by in range(-(-n // GBM)):
                 for (_, row, col), val in gemm_block("dlogits", h, w, y, lse, c, g, bx, by, 0, vec).items():
                     P[row, col] = val
+        bm = rows_tile(n, dim, sms)
         for bx in range(-(-dim // GBN)):
-            for by in range(-(-n // GBM)):
-                for (kind, row, col), val in gemm_block("dhidden", h, w, y, lse, c, g, bx, by, 0, vec).items():
+            for by in range(-(-n // bm)):
+                for (kind, row, col), val in gemm_block("dhidden", h, w, y, lse, c, g, bx, by, 0, vec, bm).items():
                     (dh if kind == "dh" else dh_acc)[row, col] = val
+        bm = rows_tile(v1 - v0, dim, sms)
         for bx in range(-(-dim // GBN)):
-            for by in range(-(-(v1 - v0) // GBM)):
-                for (_, v, col), val in gemm_block("dweight", h, w, y, lse, c, g, bx, by, 0, vec).items():
+            for by in range(-(-(v1 - v0) // bm)):
+                for (_, v, col), val in gemm_block("dweight", h, w, y, lse, c, g, bx, by, 0, vec, bm).items():
                     dw[v, col] = val
     return dh, dw, chunks
 
 
-def lm_head(h, w, y, normalizer, dloss, fwd="v1", grads="v1", vec=True, scratch=SCRATCH):
+def lm_head(h, w, y, normalizer, dloss, fwd="v1", grads="v1", vec=True, scratch=SCRATCH, sms=132):
     """The launch sequence of lcl_cuda_lm_head_forward + _backward on tensor cores
     for the variants fwd (v1, f, g) and grads (v1, f, s) of variants.h, with the
     launchers' fallbacks (f needs dim % 64 == 0, and % 256 == 0 for the gradients)."""
@@ -460,7 +469,7 @@ def lm_head(h, w, y, normalizer, dloss, fwd="v1", grads="v1", vec=True, scratch=
             loss += (lse[t] - h[t] @ w[yy]) / normalizer
     c = dloss / normalizer
     if grads == "s":
-        dh, dw, chunks = grads_gemm(h, w, y, lse, c, vec, scratch)
+        dh, dw, chunks = grads_gemm(h, w, y, lse, c, vec, scratch, sms)
         return loss, lse, dh, dw, (splits, f"{chunks} chunk(s)")
     flat = grads == "f" and dim % KK == 0 and dim % DC == 0
     dh = np.full((n, dim), np.nan)
@@ -500,7 +509,7 @@ def reference(h, w, y, normalizer, dloss):
     return loss, np.where(counted, lse_all, 0.0), dl @ w, dl.T @ h
 
 
-def case(rng, n, dim, V, fwd="v1", grads="v1", vec=True, scratch=SCRATCH):
+def case(rng, n, dim, V, fwd="v1", grads="v1", vec=True, scratch=SCRATCH, sms=132):
     h = rng.standard_normal((n, dim))
     w = rng.standard_normal((V, dim)) * (2 / math.sqrt(dim))
     y = rng.integers(0, V, n)
@@ -509,13 +518,14 @@ def case(rng, n, dim, V, fwd="v1", grads="v1", vec=True, scratch=SCRATCH):
         y[1] = V + 3  # out of range: ignored on the device
     normalizer = float(max(1, sum(target(y, t, V) >= 0 for t in range(n))))
     dloss = 0.7
-    loss, lse, dh, dw, splits = lm_head(h, w, y, normalizer, dloss, fwd, grads, vec, scratch)
+    loss, lse, dh, dw, splits = lm_head(h, w, y, normalizer, dloss, fwd, grads, vec, scratch, sms)
     r_loss, r_lse, r_dh, r_dw = reference(h, w, y, normalizer, dloss)
     errs = {"loss": abs(loss - r_loss), "lse": np.abs(lse - r_lse).max(),
             "dhidden": np.abs(dh - r_dh).max() if not np.isnan(dh).any() else np.nan,
             "dweight": np.abs(dw - r_dw).max() if not np.isnan(dw).any() else np.nan}
     ok = all(e < 1e-9 for e in errs.values())
-    print(f"n={n} dim={dim} V={V} fwd={fwd} grads={grads}{'' if vec else ' element-wise'} splits={splits} "
+    print(f"n={n} dim={dim} V={V} fwd={fwd} grads={grads}{'' if vec else ' element-wise'}"
+          f"{' 128-row tiles' if sms == 1 else ''} splits={splits} "
           + " ".join(f"{k} {v:.1e}" for k, v in errs.items()) + f"  {'PASS' if ok else 'FAIL'}")
     return ok
 
@@ -541,6 +551,9 @@ def main():
     ok &= case(rng, 200, 64, 1000, "g", "s", scratch=2 * 200 * 256)   # four chunks of 256, the last 232
     ok &= case(rng, 70, 160, 390, "g", "s", scratch=2 * 70 * 128)     # four chunks of 128: the last 6
     ok &= case(rng, 70, 48, 390, "g", "s", vec=False, scratch=2 * 70 * 128)
+    # dhidden / dweight with 128-row tiles (what a GPU takes for large shapes)
+    ok &= case(rng, 150, 96, 700, "g", "s", sms=1)
+    ok &= case(rng, 200, 64, 1000, "g", "s", scratch=2 * 200 * 256, sms=1)
     ok &= case(rng, 5, 16, 3, "g", "s")
     print("RESULT:", "PASS" if ok else "FAIL")
     return 0 if ok else 1

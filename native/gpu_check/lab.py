@@ -10,9 +10,10 @@ variant, against the float64 torch references of check.py (same tolerances);
 passing checks are counted but not printed, one line per variant pairing.
 Timing (bf16): attention forward per forward variant, backward alone per
 backward variant (after a forward), SDPA for scale; LM head forward per
-forward variant, backward per gradient variant (plus the workspace high-water
-mark), and the forward with gradients of the production pair and of each
-variant's pairing with the fastest of the other slot.
+forward variant (its loss checked), backward per gradient variant (its
+dhidden and dweight checked against float64 at the timing size, and its
+workspace high-water mark), and the forward with gradients of the production
+pair and of the best pair.
 """
 import math
 
@@ -236,6 +237,10 @@ def lm_timing(rep, libs, gen, variants, dtype=torch.bfloat16, dim=512, V=49411, 
                 notes.append(f"{fv}: loss rel {lrel:.1e} FAIL")
         _reset(cuda, variants)
         C.call(cuda, "lcl_cuda_lm_head_forward", pf, cpu)  # lse for the backward
+        # float64 gradients for dloss 1: every variant's dhidden / dweight at this size
+        # (the sizes where the tiled GEMMs take their 128-row tiles) is checked
+        _, _, r_dh, r_dw = C.ref_lm_head(hidden, weight, y_ref, normalizer, 1.0)
+        tol = C.TOL[dtype]
         g_ms, ws = {}, {}
         for gv in g_names:
             _select(cuda, lm_grads=gv)
@@ -247,6 +252,10 @@ def lm_timing(rep, libs, gen, variants, dtype=torch.bfloat16, dim=512, V=49411, 
             high = pool.high()
             ws[gv] = "n/a" if high is None else f"{high / 2 ** 20:.0f}"
             g_ms[gv] = C.bench(lambda: C.call(cuda, "lcl_cuda_lm_head_backward", pb, cpu), 1, 3)
+            C.sync()
+            rep.check(f"lab grads={gv} n={n}: dhidden vs torch64", dh, r_dh, tol)
+            rep.check(f"lab grads={gv} n={n}: dweight vs torch64", dw, r_dw, tol)
+        del r_dh, r_dw
         _reset(cuda, variants)
         best_f = min(fwd_ms, key=fwd_ms.get)
         best_g = min(g_ms, key=g_ms.get)

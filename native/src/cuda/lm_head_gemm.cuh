@@ -1,15 +1,16 @@
 // LM head + cross-entropy as tiled GEMMs on tensor cores (bf16 / fp16 in, fp32
 // accumulate): the lab's variants lm_fwd "g" and lm_grads "s" (variants.h).
 //
-// One kernel template, lm_gemm_kernel<T, kMode>: a block of 8 warps owns a
-// 128-row tile of C = A B (rows m) and walks 128-column tiles of it (columns
+// One kernel template, lm_gemm_kernel<T, kMode, kBM>: a block of 8 warps owns
+// a kBM-row tile of C = A B (rows m) and walks 128-column tiles of it (columns
 // n), each over the reduction dim k in steps of 32 through a 3-stage cp.async
 // ring; the (column tile, k step) pairs form one flat loop, so the copies of
 // the next tile run while this one's epilogue works on the accumulators.
-// Warps are 2 (m) x 4 (n), each owning 64 x 32 of C: per k16 step 4 A and 2 B
-// ldmatrix.x4 feed 16 mma (192 shared-memory bytes per mma; the attention
-// kernels' 16-row warps need 288). At most 128 registers, so two blocks (16
-// warps) share an SM.
+// Warps are 2 (m) x 4 (n), each owning kBM/2 x 32 of C: with kBM = 128, per
+// k16 step 4 A and 2 B ldmatrix.x4 feed 16 mma (192 shared-memory bytes per
+// mma; the attention kernels' 16-row warps need 288); kBM = 64 (256 B per
+// mma) doubles the blocks of a GEMM whose 128-row tiles would not fill the
+// GPU. At most 128 registers, so two blocks (16 warps) share an SM.
 //
 // kMode (A, B, what the epilogue does; d = dim, P = the dlogits scratch of one
 // vocabulary chunk [v0, v1), row-major n_tokens x ldp):
@@ -27,7 +28,7 @@
 // Rows and columns past the ends are zero in shared memory, so partial tiles
 // add nothing. Every output element has one owner block and a fixed order:
 // deterministic, no atomics.
-// defines: LmGemmTraits, LmGemmMode, LmGemmArgs, lm_gemm_kernel<T, kMode>.
+// defines: LmGemmTraits<kBM>, LmGemmMode, LmGemmArgs, TileCopy, lm_gemm_kernel<T, kMode, kBM>.
 #ifndef LCL_LM_HEAD_GEMM_CUH
 #define LCL_LM_HEAD_GEMM_CUH
 
@@ -39,22 +40,26 @@
 namespace lcl {
 namespace cuda {
 
+template <int kBM_>
 struct LmGemmTraits {
     static constexpr int kWarps = 8;
     static constexpr int kThreads = 32 * kWarps;
-    static constexpr int kBM = 128, kBN = 128, kBK = 32;  // block tile and k step
+    static constexpr int kBM = kBM_, kBN = 128, kBK = 32;  // block tile and k step
     static constexpr int kStages = 3;
-    static constexpr int kWM = 64, kWN = 32;  // warp tile: warps 2 (m) x 4 (n)
-    static constexpr int kMI = kWM / 16;      // m16 tiles per warp
-    static constexpr int kNI = kWN / 8;       // n8 tiles per warp
-    // one operand tile in smem: [rows][cols + 8], either [kBM][kBK] (k contiguous)
-    // or [kBK][kBM] (m / n contiguous); padded rows keep ldmatrix conflict-free
-    static constexpr int kStrideK = kBK + 8;  // k-contiguous tiles
-    static constexpr int kStrideMN = kBM + 8;  // m/n-contiguous tiles
-    static constexpr int kTileElems = kBM * kStrideK > kBK * kStrideMN ? kBM * kStrideK : kBK * kStrideMN;
-    static constexpr int kStageElems = 2 * kTileElems;  // A then B
-    static_assert(kBM == kBN, "one tile size for both operands");
-    static_assert(kTileElems * 2 % 16 == 0, "tiles stay 16-byte aligned");
+    static constexpr int kWM = kBM / 2, kWN = 32;  // warp tile: warps 2 (m) x 4 (n)
+    static constexpr int kMI = kWM / 16;           // m16 tiles per warp
+    static constexpr int kNI = kWN / 8;            // n8 tiles per warp
+    static_assert(kBM == 128 || kBM == 64, "128-row tiles, or 64 where 128 would leave the GPU half idle");
+    // operand tiles in smem: [rows][cols + 8], either [kBM or kBN][kBK] (k
+    // contiguous) or [kBK][kBM or kBN] (m / n contiguous); padded rows keep
+    // ldmatrix conflict-free
+    static constexpr int kStrideK = kBK + 8;   // k-contiguous tiles
+    static constexpr int kStrideAM = kBM + 8;  // m-contiguous A tiles
+    static constexpr int kStrideBN = kBN + 8;  // n-contiguous B tiles
+    static constexpr int kATileElems = kBM * kStrideK > kBK * kStrideAM ? kBM * kStrideK : kBK * kStrideAM;
+    static constexpr int kBTileElems = kBN * kStrideK > kBK * kStrideBN ? kBN * kStrideK : kBK * kStrideBN;
+    static constexpr int kStageElems = kATileElems + kBTileElems;  // A then B
+    static_assert(kATileElems * 2 % 16 == 0 && kStageElems * 2 % 16 == 0, "tiles stay 16-byte aligned");
     // Lse: the four column warps' (max, sum) per row, merged at the end
     static constexpr size_t kSmemBytes =
         size_t(2) * kStages * kStageElems + sizeof(float) * 2 * (kWarps / 2) * kBM;
@@ -82,9 +87,9 @@ struct LmGemmArgs {
 template <class T, int kRows, int kCols, int kStride, bool kKMajor>
 struct TileCopy {
     static constexpr int kPerRow = kCols / 8;
-    static constexpr int kRowStep = LmGemmTraits::kThreads / kPerRow;
+    static constexpr int kRowStep = LmGemmTraits<128>::kThreads / kPerRow;
     static constexpr int kN = kRows / kRowStep;
-    static_assert(LmGemmTraits::kThreads % kPerRow == 0 && kRows % kRowStep == 0, "whole rows per pass");
+    static_assert(LmGemmTraits<128>::kThreads % kPerRow == 0 && kRows % kRowStep == 0, "whole rows per pass");
     const T* g;          // the operand (also the address of the zero fills)
     const T* src0;       // this thread's first chunk at k = 0
     int64_t ld;
@@ -124,9 +129,9 @@ struct TileCopy {
     }
 };
 
-template <class T, LmGemmMode kMode>
-__global__ void __launch_bounds__(LmGemmTraits::kThreads, 2) lm_gemm_kernel(const LmArgs a, const LmGemmArgs g) {
-    using Tr = LmGemmTraits;
+template <class T, LmGemmMode kMode, int kBM>
+__global__ void __launch_bounds__(LmGemmTraits<kBM>::kThreads, 2) lm_gemm_kernel(const LmArgs a, const LmGemmArgs g) {
+    using Tr = LmGemmTraits<kBM>;
     static_assert(sizeof(T) == 2, "16-bit elements");
     constexpr bool kLse = kMode == LmGemmMode::Lse;
     constexpr bool kATrans = kMode == LmGemmMode::Dweight;                                   // A stored [k][m]
@@ -179,25 +184,25 @@ __global__ void __launch_bounds__(LmGemmTraits::kThreads, 2) lm_gemm_kernel(cons
 
     // copies the A and B tiles of (column tile n0, k step k0) into stage st
     using CopyA = TileCopy<T, kATrans ? Tr::kBK : Tr::kBM, kATrans ? Tr::kBM : Tr::kBK,
-                           kATrans ? Tr::kStrideMN : Tr::kStrideK, kATrans>;
+                           kATrans ? Tr::kStrideAM : Tr::kStrideK, kATrans>;
     using CopyB = TileCopy<T, kBTrans ? Tr::kBK : Tr::kBN, kBTrans ? Tr::kBN : Tr::kBK,
-                           kBTrans ? Tr::kStrideMN : Tr::kStrideK, kBTrans>;
+                           kBTrans ? Tr::kStrideBN : Tr::kStrideK, kBTrans>;
     const CopyA copy_a(A, lda, m0, M, tid);
     CopyB copy_b(B, ldb, n_begin, N, tid);  // advanced along the walk
     auto issue = [&](int64_t n0, int64_t k0, int st) {
         T* sA = smem + st * Tr::kStageElems;
-        T* sB = sA + Tr::kTileElems;
+        T* sB = sA + Tr::kATileElems;
         if (vec) {
             copy_a.issue(sA, k0, K);
             copy_b.issue(sB, k0, K);
             return;
         }
         if (kATrans)
-            lm_load_tile<T, Tr::kBK, Tr::kBM, Tr::kStrideMN, Tr::kThreads>(sA, A, lda, k0, K, m0, M, false, tid);
+            lm_load_tile<T, Tr::kBK, Tr::kBM, Tr::kStrideAM, Tr::kThreads>(sA, A, lda, k0, K, m0, M, false, tid);
         else
             lm_load_tile<T, Tr::kBM, Tr::kBK, Tr::kStrideK, Tr::kThreads>(sA, A, lda, m0, M, k0, K, false, tid);
         if (kBTrans)
-            lm_load_tile<T, Tr::kBK, Tr::kBN, Tr::kStrideMN, Tr::kThreads>(sB, B, ldb, k0, K, n0, N, false, tid);
+            lm_load_tile<T, Tr::kBK, Tr::kBN, Tr::kStrideBN, Tr::kThreads>(sB, B, ldb, k0, K, n0, N, false, tid);
         else
             lm_load_tile<T, Tr::kBN, Tr::kBK, Tr::kStrideK, Tr::kThreads>(sB, B, ldb, n0, N, k0, K, false, tid);
     };
@@ -242,19 +247,19 @@ __global__ void __launch_bounds__(LmGemmTraits::kThreads, 2) lm_gemm_kernel(cons
                 for (int j = 0; j < kNI; ++j) acc[i][j][0] = acc[i][j][1] = acc[i][j][2] = acc[i][j][3] = 0.f;
         }
         const T* sA = smem + stage * Tr::kStageElems;
-        const T* sB = sA + Tr::kTileElems;
+        const T* sB = sA + Tr::kATileElems;
 #pragma unroll
         for (int kk = 0; kk < Tr::kBK / 16; ++kk) {
             uint32_t af[kMI][4];
 #pragma unroll
             for (int i = 0; i < kMI; ++i) {
-                if (kATrans) ld_a_trans(af[i], sA, Tr::kStrideMN, 64 * wm + 16 * i, kk * 16, lane);
-                else ld_a(af[i], sA, Tr::kStrideK, 64 * wm + 16 * i, kk * 16, lane);
+                if (kATrans) ld_a_trans(af[i], sA, Tr::kStrideAM, Tr::kWM * wm + 16 * i, kk * 16, lane);
+                else ld_a(af[i], sA, Tr::kStrideK, Tr::kWM * wm + 16 * i, kk * 16, lane);
             }
 #pragma unroll
             for (int jp = 0; jp < kNI / 2; ++jp) {
                 uint32_t bf[4];
-                if (kBTrans) ld_b_trans_x4(bf, sB, Tr::kStrideMN, kk * 16, 32 * wn + 16 * jp, lane);
+                if (kBTrans) ld_b_trans_x4(bf, sB, Tr::kStrideBN, kk * 16, 32 * wn + 16 * jp, lane);
                 else ld_b_x4(bf, sB, Tr::kStrideK, 32 * wn + 16 * jp, kk * 16, lane);
 #pragma unroll
                 for (int i = 0; i < kMI; ++i) {
@@ -283,7 +288,7 @@ __global__ void __launch_bounds__(LmGemmTraits::kThreads, 2) lm_gemm_kernel(cons
                 for (int i = 0; i < kMI; ++i)
 #pragma unroll
                     for (int r = 0; r < 2; ++r) {
-                        const int64_t row = m0 + 64 * wm + 16 * i + g8 + 8 * r;
+                        const int64_t row = m0 + Tr::kWM * wm + 16 * i + g8 + 8 * r;
                         if (row >= M) continue;
                         // Dlogits: the token's target (-1: not counted) and lse
                         const int64_t tgt = kMode == LmGemmMode::Dlogits ? lm_target(a, row) : -1;
@@ -344,7 +349,7 @@ __global__ void __launch_bounds__(LmGemmTraits::kThreads, 2) lm_gemm_kernel(cons
             for (int r = 0; r < 2; ++r) {
                 const float l = quad_sum(softmax[i].l[r]);
                 if (t4 == 0) {
-                    const int rl = 64 * wm + 16 * i + g8 + 8 * r;
+                    const int rl = Tr::kWM * wm + 16 * i + g8 + 8 * r;
                     sM[wn * Tr::kBM + rl] = softmax[i].m[r];
                     sL[wn * Tr::kBM + rl] = l;
                 }

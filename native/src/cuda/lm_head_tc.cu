@@ -64,16 +64,29 @@ int launch(const LmArgs& a, dim3 grid, cudaStream_t stream, const char* who, con
     return LCL_OK;
 }
 
-using Gt = LmGemmTraits;
+using Gt = LmGemmTraits<128>;
 
-template <class T, LmGemmMode kMode>
+template <class T, LmGemmMode kMode, int kBM = 128>
 int launch_gemm(const LmArgs& a, const LmGemmArgs& g, dim3 grid, cudaStream_t stream, const char* who,
                 const char* name) {
-    auto kernel = lm_gemm_kernel<T, kMode>;
-    LCL_CUDA_TRY(who, cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(Gt::kSmemBytes)));
-    kernel<<<grid, Gt::kThreads, Gt::kSmemBytes, stream>>>(a, g);
+    using G = LmGemmTraits<kBM>;
+    auto kernel = lm_gemm_kernel<T, kMode, kBM>;
+    LCL_CUDA_TRY(who, cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(G::kSmemBytes)));
+    kernel<<<grid, G::kThreads, G::kSmemBytes, stream>>>(a, g);
     LCL_LAUNCH_TRY(who, name);
     return LCL_OK;
+}
+
+// A GEMM of m_rows x cols: 128-row tiles, or 64-row ones when the 128-row
+// tiles would give fewer than two blocks per SM (e.g. dhidden at 4096 tokens,
+// dim 512: 128 blocks); blockIdx.x = the 128-column tile, .y = the row tile.
+template <class T, LmGemmMode kMode>
+int launch_gemm_rows(const LmArgs& a, const LmGemmArgs& g, int64_t m_rows, int64_t cols, int sms,
+                     cudaStream_t stream, const char* who, const char* name) {
+    const unsigned col_tiles = unsigned(ceil_div(cols, Gt::kBN));
+    if (int64_t(col_tiles) * ceil_div(m_rows, 128) < 2 * int64_t(sms))
+        return launch_gemm<T, kMode, 64>(a, g, dim3(col_tiles, unsigned(ceil_div(m_rows, 64))), stream, who, name);
+    return launch_gemm<T, kMode, 128>(a, g, dim3(col_tiles, unsigned(ceil_div(m_rows, 128))), stream, who, name);
 }
 
 // Grid limit of the tiled-GEMM variants (gridDim.y = 128-row tiles); beyond it
@@ -109,7 +122,9 @@ int launch_grads_gemm(const LmArgs& a, cudaStream_t stream, const char* who) {
         g.dh_acc = acc.as<float>();
     }
     const unsigned token_tiles = unsigned(ceil_div(n, Gt::kBM));
-    const unsigned col_tiles = unsigned(ceil_div(a.dim, Gt::kBN));
+    int device = 0, sms = 0;
+    LCL_CUDA_TRY(who, cudaGetDevice(&device));
+    LCL_CUDA_TRY(who, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
     for (int64_t ch = 0; ch < chunks; ++ch) {
         g.v0 = ch * vc;
         g.v1 = g.v0 + vc < a.vocab ? g.v0 + vc : a.vocab;
@@ -119,11 +134,10 @@ int launch_grads_gemm(const LmArgs& a, cudaStream_t stream, const char* who) {
         st = launch_gemm<T, LmGemmMode::Dlogits>(a, g, dim3(unsigned(vc / Gt::kBN), token_tiles), stream, who,
                                                  "lm_gemm_kernel<dlogits>");
         if (st != LCL_OK) return st;
-        st = launch_gemm<T, LmGemmMode::Dhidden>(a, g, dim3(col_tiles, token_tiles), stream, who,
-                                                 "lm_gemm_kernel<dhidden>");
+        st = launch_gemm_rows<T, LmGemmMode::Dhidden>(a, g, n, a.dim, sms, stream, who, "lm_gemm_kernel<dhidden>");
         if (st != LCL_OK) return st;
-        st = launch_gemm<T, LmGemmMode::Dweight>(a, g, dim3(col_tiles, unsigned(ceil_div(g.v1 - g.v0, Gt::kBM))),
-                                                 stream, who, "lm_gemm_kernel<dweight>");
+        st = launch_gemm_rows<T, LmGemmMode::Dweight>(a, g, g.v1 - g.v0, a.dim, sms, stream, who,
+                                                      "lm_gemm_kernel<dweight>");
         if (st != LCL_OK) return st;
     }
     return LCL_OK;
