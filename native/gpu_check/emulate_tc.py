@@ -246,30 +246,37 @@ def fwd(q, k, v, scale, m: Mask, variant="m2"):
                 for mi in range(M):
                     row0 = warp_row0 + 16 * mi
                     full = (k0 + Bc <= m.key_end) and (not m.causal or k0 + Bc - 1 <= row0) and m.seg is None
+                    sl2 = scale * log2e
                     for n in range(Bc // 8):
                         for e in range(4):
                             col = k0 + n * 8 + 2 * T + (e & 1)
                             row = row0 + G + (0 if e < 2 else 8)
-                            x = s[warp][mi][n][:, e] * scale * log2e
+                            x = s[warp][mi][n][:, e] * (1.0 if flat else sl2)  # flat: the scale goes into exp2
                             if not full:
                                 bad = (row >= L) | (col >= L) | ~m.visible(row, col)
                                 x = np.where(bad, NEG_INF, x)
                             s[warp][mi][n][:, e] = x
-                    # OnlineSoftmax.update
+                    # OnlineSoftmax.update (general) / update_scaled (flat)
                     alpha = np.zeros((2, 32))
                     for r in range(2):
-                        mx = mrow[warp][mi][r].copy()
+                        if flat:
+                            mx = np.full(32, NEG_INF)
+                        else:
+                            mx = mrow[warp][mi][r].copy()
                         for n in range(Bc // 8):
                             mx = np.maximum(mx, np.maximum(s[warp][mi][n][:, 2 * r], s[warp][mi][n][:, 2 * r + 1]))
                         mx = quad_reduce(mx, np.maximum)
+                        if flat:
+                            mx = np.maximum(mrow[warp][mi][r], mx * sl2)
                         base = np.where(mx == NEG_INF, 0.0, mx)
                         alpha[r] = np.exp2(mrow[warp][mi][r] - base)
                         mrow[warp][mi][r] = mx
                         tot = np.zeros(32)
-                        for n in range(Bc // 8):
-                            s[warp][mi][n][:, 2 * r] = np.exp2(s[warp][mi][n][:, 2 * r] - base)
-                            s[warp][mi][n][:, 2 * r + 1] = np.exp2(s[warp][mi][n][:, 2 * r + 1] - base)
-                            tot += s[warp][mi][n][:, 2 * r] + s[warp][mi][n][:, 2 * r + 1]
+                        for h in range(2):
+                            for n in range(Bc // 8):
+                                x = s[warp][mi][n][:, 2 * r + h]
+                                s[warp][mi][n][:, 2 * r + h] = np.exp2(x * sl2 - base if flat else x - base)
+                                tot += s[warp][mi][n][:, 2 * r + h]
                         lrow[warp][mi][r] = lrow[warp][mi][r] * alpha[r] + tot
                     for n in range(kD // 8):
                         oacc[warp][mi][n][:, 0:2] *= alpha[0][:, None]

@@ -71,7 +71,7 @@ class _Quiet:
 # ---------------------------------------------------------------------------
 # correctness
 
-def correctness(rep, libs, gen, variants):
+def attention_correctness(rep, libs, gen, variants):
     _, cuda, _ = libs
     bf16, f16 = torch.bfloat16, torch.float16
     fwd_names = variants["attn_fwd_d64"][0]
@@ -96,6 +96,12 @@ def correctness(rep, libs, gen, variants):
                 rep.fail(f"ERROR: {type(e).__name__}: {e}")
         rep.say(f"  lab attention fwd={fv:<3} bwd={bv:<3} {q.checks:4d} checks, {q.failed} failed"
                 f"{'  FAIL' if q.failed else ''}")
+    _reset(cuda, variants)
+
+
+def lm_correctness(rep, libs, gen, variants):
+    _, cuda, _ = libs
+    bf16, f16 = torch.bfloat16, torch.float16
     lf, lg = variants["lm_fwd"][0], variants["lm_grads"][0]
     pairs = [(lf[i % len(lf)], lg[(i + 1) % len(lg)]) for i in range(max(len(lf), len(lg)))]
     if C.DEV == "cuda":  # (dtype, n, dim, V, options) as check.lm_head_case takes them
@@ -300,10 +306,14 @@ def run(rep, libs, gen, quick, run_section):
     rep.say("")
     rep.say("lab variants (*: production default): " + "; ".join(
         f"{slot} " + ",".join(("*" if n == d else "") + n for n in names) for slot, (names, d) in variants.items()))
+    # attention first, then the LM head, each checked before it is timed: a
+    # variant that broke the CUDA context would cost only the sections after it
     try:
-        run_section(rep, "lab correctness", lambda: correctness(rep, libs, gen, variants))
+        run_section(rep, "lab attention checks", lambda: attention_correctness(rep, libs, gen, variants))
+        if C.DEV == "cuda":
+            run_section(rep, "lab attention timing", lambda: attention_timing(rep, libs, gen, variants, quick))
+        run_section(rep, "lab lm_head checks", lambda: lm_correctness(rep, libs, gen, variants))
         if C.DEV == "cuda":
             run_section(rep, "lab lm_head timing", lambda: lm_timing(rep, libs, gen, variants))
-            run_section(rep, "lab attention timing", lambda: attention_timing(rep, libs, gen, variants, quick))
     finally:
         _reset(cuda, variants)

@@ -134,17 +134,29 @@ attn_fwd_tc_kernel(const AttnArgs a) {
             }
         }
 
-        // Scale into the log2 domain and mask. Element-wise tests are needed only
-        // where the tile is not entirely visible to the m16 tile's rows.
+        // Mask (element-wise tests only where the tile is not entirely visible
+        // to the m16 tile's rows) and scale into the log2 domain: the general
+        // shapes scale every score first; the branch-free ones test nothing on
+        // full tiles (a warp-uniform branch) and fold the scale into the
+        // exponent (update_scaled).
 #pragma unroll
         for (int mi = 0; mi < kM; ++mi) {
             const int row0 = warp_row0 + 16 * mi;
             const bool full = (k0 + kBc <= bi.key_end) && (!a.causal || k0 + kBc - 1 <= row0) && bi.seg == nullptr;
-            if (S::kFlat && full) {  // warp-uniform: no per-element test at all
+            float alpha[2];
+            if (S::kFlat) {
+                if (!full) {
 #pragma unroll
-                for (int n = 0; n < kNS; ++n)
+                    for (int n = 0; n < kNS; ++n) {
 #pragma unroll
-                    for (int e = 0; e < 4; ++e) s[mi][n][e] *= a.scale_log2;
+                        for (int e = 0; e < 4; ++e) {
+                            const int col = k0 + n * 8 + 2 * t + (e & 1);
+                            const int row = row0 + g + (e < 2 ? 0 : 8);
+                            if (row >= L || col >= L || !visible(a, bi, row, col)) s[mi][n][e] = -kInf;
+                        }
+                    }
+                }
+                softmax[mi].update_scaled(s[mi], a.scale_log2, alpha);
             } else {
 #pragma unroll
                 for (int n = 0; n < kNS; ++n) {
@@ -157,9 +169,8 @@ attn_fwd_tc_kernel(const AttnArgs a) {
                         s[mi][n][e] = x;
                     }
                 }
+                softmax[mi].update(s[mi], alpha);
             }
-            float alpha[2];
-            softmax[mi].update(s[mi], alpha);
 #pragma unroll
             for (int n = 0; n < kNO; ++n) {
                 o[mi][n][0] *= alpha[0];

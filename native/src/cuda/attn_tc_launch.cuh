@@ -105,7 +105,8 @@ int launch_attn_bwd_tc(const AttnArgs& args, cudaStream_t stream, const char* wh
         if constexpr (kD <= 128) {
             if (a.head_dim == kD) {
                 // b3 at D 64: 168 registers (a few bytes spilled) for 3 blocks (12 warps) per SM
-                if (v == AttnBwdVariant::B3 && kD == 64) return launch_bwd<T, kD, true, 3>(a, stream, who);
+                if constexpr (kD == 64)
+                    if (v == AttnBwdVariant::B3) return launch_bwd<T, kD, true, 3>(a, stream, who);
                 if (v == AttnBwdVariant::BF || v == AttnBwdVariant::B3) return launch_bwd<T, kD, true>(a, stream, who);
             }
         }
