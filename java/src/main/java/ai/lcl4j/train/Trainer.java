@@ -134,8 +134,10 @@ public final class Trainer {
             Map<String, Long> priorSkips = plan.priorSkips();
 
             Map<String, Double> losses = new LinkedHashMap<>(), lastEval = new LinkedHashMap<>();
-            // opening the data seeks to the checkpoint's position, the last check that can refuse the start
+            // opening the data seeks to the checkpoint's position, and the first batch proves the data usable:
+            // the last checks that can refuse the start
             try (TrainData data = new TrainData(cfg.data(), cfg.seed(), mc, tok, skips, rank, world, plan.position())) {
+                Batch firstBatch = start < loop.steps() ? data.next() : null;
                 if (master) plan.commit(configJson, out);
                 if (plan.checkpoint() != null) out.println("resumed from " + plan.checkpoint().dir() + " at step " + start);
                 if (master && (compute.device().equals("cuda") || compute.precision() != Precision.FP32))
@@ -154,7 +156,8 @@ public final class Trainer {
                             .logEverySteps(loop.logEvery()).build();
                     for (long step = start; step < loop.steps(); step++) {
                         long t0 = System.nanoTime();
-                        Batch batch = data.next();
+                        Batch batch = firstBatch != null ? firstBatch : data.next();
+                        firstBatch = null;
                         double lr = schedule.lr(step), gradNorm;
                         long images = batch.imageCount();
                         long done = step + 1;

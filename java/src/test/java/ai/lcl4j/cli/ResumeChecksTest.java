@@ -268,6 +268,16 @@ class ResumeChecksTest {
         assertOneLine(r);
         assertTrue(r.err().contains(empty.toString()), r.err());
         assertFalse(Files.exists(run), "nothing written before every check passed");
+
+        // shards whose every record is bad: found when the first batch is read, still before any write
+        Path junk = tmp.resolve("junk");
+        Files.createDirectories(junk.resolve("data"));
+        Files.writeString(junk.resolve("data/docs_shard_0_v3.jsonl"), "not json\n{\"text_list\": 3}\n");
+        r = train(junk, run, "--steps", 2);
+        assertEquals(Cli.EXIT_FAILURE, r.code(), r.both());
+        assertOneLine(r);
+        assertTrue(r.err().contains("no usable documents"), r.err());
+        assertFalse(Files.exists(run), "nothing written before every check passed");
     }
 
     @Test
