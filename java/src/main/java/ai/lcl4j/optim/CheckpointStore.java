@@ -276,7 +276,12 @@ public final class CheckpointStore {
     }
 
     private static Checkpoint open(Path dir, boolean checksums) throws IOException {
-        JsonNode manifest = readHeader(dir, MANIFEST, "the checkpoint was not completely written");
+        if (!Files.exists(dir.resolve(MANIFEST)) && !Files.exists(dir.resolve(STATE))) {
+            throw new CheckpointException(dir, "no " + MANIFEST + " and no " + STATE + ": not an lcl4j checkpoint folder,"
+                    + " or one whose save did not complete");
+        }
+        JsonNode manifest = readHeader(dir, MANIFEST, "the checkpoint was not completely written (or by an lcl4j"
+                + " older than checkpoint format " + FORMAT_VERSION + ")");
         for (String f : FILES) {
             Path p = dir.resolve(f);
             JsonNode rec = manifest.path("files").path(f);

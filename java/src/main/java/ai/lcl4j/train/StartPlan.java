@@ -92,10 +92,46 @@ final class StartPlan {
         Checkpoint c = choice.checkpoint().get();
         choice.fallbackNote().ifPresent(notes::add);
 
+        List<RunConfigDiff.Change> changes = checkSettings(cfg, start, c);
+        ShardRecord newShards = null;
+        List<String> shardChanges = List.of();
+        if (master) {
+            ShardRecord was = ShardRecord.read(out);
+            if (was == null) {
+                notes.add("no " + ShardRecord.FILE_NAME + " in " + out + " (a run started by an older lcl4j): the shard"
+                        + " files are recorded now and checked on the next resume");
+                newShards = ShardRecord.of(cfg.data().sources());
+            } else {
+                shardChanges = checkShards(cfg, start, was);
+                if (!shardChanges.isEmpty()) {
+                    newShards = ShardRecord.of(cfg.data().sources());
+                    notes.add("resume: the shard files changed (allowed by --allow-config-change data): "
+                            + String.join("; ", shardChanges));
+                }
+            }
+        }
+
+        Position position;
+        try {
+            position = DataParallelCheckpoints.position(c.state(), rank, world);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(c.dir().resolve("state.json") + ": " + e.getMessage(), e);
+        }
+        Map<String, Tensor> weights = c.readModel();
+        Map<String, Tensor> optimiser = c.readOptimizer();
+        return new StartPlan(cfg, start, c, choice.passedOver(), weights, optimiser, position,
+                skipCounts(c.state().get("skips")), changes, newShards, shardChanges, notes);
+    }
+
+    /**
+     * The settings of this start against those the checkpoint recorded (config.json when it recorded none);
+     * returns the allowed changes, refuses the others, naming each with both values.
+     */
+    private static List<RunConfigDiff.Change> checkSettings(TrainConfig cfg, RunStart start, Checkpoint c) throws IOException {
         JsonNode recorded = c.state().get("config");
         Path recordedIn = c.dir().resolve("state.json");
         if (recorded == null || !recorded.isObject()) {
-            recordedIn = out.resolve("config.json");
+            recordedIn = cfg.out().resolve("config.json");
             if (!Files.isRegularFile(recordedIn))
                 throw new IllegalArgumentException("--resume: " + c.dir() + " records no settings (state.json has no"
                         + " config) and " + recordedIn + " is missing: the run's settings cannot be checked");
@@ -112,44 +148,19 @@ final class StartPlan {
                     .append(RunConfigDiff.flagList(refused)).append(" (recorded in ").append(RunHistory.FILE_NAME).append(')');
             throw new IllegalArgumentException(s.toString());
         }
+        return all;
+    }
 
-        ShardRecord newShards = null;
-        List<String> shardChanges = List.of();
-        if (master) {
-            boolean dataMayChange = start.allowedChanges().contains("data");
-            ShardRecord was = ShardRecord.read(out);
-            if (was == null) {
-                notes.add("no " + ShardRecord.FILE_NAME + " in " + out + " (a run started by an older lcl4j): the shard"
-                        + " files are recorded now and checked on the next resume");
-                newShards = ShardRecord.of(cfg.data().sources());
-            } else {
-                List<String> diff = was.differences(cfg.data().sources());
-                if (!diff.isEmpty() && !dataMayChange) {
-                    throw new IllegalArgumentException("--resume: the training shards changed since the run started: "
-                            + String.join("; ", diff) + ". The checkpoint's data position counts records of the"
-                            + " recorded files: restore them, or continue on the new contents with"
-                            + " --allow-config-change data (recorded in " + RunHistory.FILE_NAME + ")");
-                }
-                if (!diff.isEmpty()) {
-                    newShards = ShardRecord.of(cfg.data().sources());
-                    shardChanges = diff;
-                    notes.add("resume: the shard files changed (allowed by --allow-config-change data): " + String.join("; ", diff));
-                }
-            }
+    /** The shard files against the recorded ones: the differences when data may change, else a refusal naming them. */
+    private static List<String> checkShards(TrainConfig cfg, RunStart start, ShardRecord was) throws IOException {
+        List<String> diff = was.differences(cfg.data().sources());
+        if (!diff.isEmpty() && !start.allowedChanges().contains("data")) {
+            throw new IllegalArgumentException("--resume: the training shards changed since the run started: "
+                    + String.join("; ", diff) + ". The checkpoint's data position counts records of the"
+                    + " recorded files: restore them, or continue on the new contents with"
+                    + " --allow-config-change data (recorded in " + RunHistory.FILE_NAME + ")");
         }
-
-        Position position;
-        try {
-            position = DataParallelCheckpoints.position(c.state(), rank, world);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(c.dir().resolve("state.json") + ": " + e.getMessage()
-                    + "; this checkpoint cannot continue the data stream: resume from an earlier one (move this"
-                    + " folder aside) or start a new run", e);
-        }
-        Map<String, Tensor> weights = c.readModel();
-        Map<String, Tensor> optimiser = c.readOptimizer();
-        return new StartPlan(cfg, start, c, choice.passedOver(), weights, optimiser, position,
-                skipCounts(c.state().get("skips")), all, newShards, shardChanges, notes);
+        return diff;
     }
 
     /** The checkpoint resumed from, or null for a fresh start. */
