@@ -3,6 +3,7 @@ package ai.lcl4j.cli;
 import ai.lcl4j.dist.DistEnv;
 import ai.lcl4j.dist.Launcher;
 import ai.lcl4j.train.DataParallel;
+import ai.lcl4j.train.RunStart;
 import ai.lcl4j.train.TrainConfig;
 import ai.lcl4j.train.Trainer;
 import java.io.IOException;
@@ -44,15 +45,15 @@ final class DataParallelLaunch {
         return new Plan(false, DistEnv.resolve(new String[0], env), timeout, every);
     }
 
-    static Trained train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, boolean resume, PrintStream out)
+    static Trained train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, RunStart start, PrintStream out)
             throws IOException {
         if (!plan.env().isDistributed()) {
-            Trainer.Result r = new Trainer(cfg, eval, resume, out).run();
+            Trainer.Result r = new Trainer(cfg, eval, start, out, null).run();
             return new Trained(r, RunReport.render(cfg, r));
         }
         DataParallel dp = DataParallel.init(plan.env(), plan.timeout(), plan.checksumEvery());
         try {
-            Trainer.Result r = new Trainer(cfg, eval, resume, out, dp).run();
+            Trainer.Result r = new Trainer(cfg, eval, start, out, dp).run();
             Path report = r.wroteRunFolder() ? RunReport.render(cfg, r) : null;
             dp.barrier();   // the other ranks wait until rank 0's report is written
             return new Trained(r, report);
