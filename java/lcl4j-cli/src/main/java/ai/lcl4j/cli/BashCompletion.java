@@ -51,7 +51,7 @@ final class BashCompletion {
                 + "        case \"${COMP_WORDS[i]}\" in -*) ;; *) cmd=\"${COMP_WORDS[i]}\"; break ;; esac\n"
                 + "    done\n"
                 + "    if [[ -z \"$cmd\" ]]; then\n"
-                + "        COMPREPLY=($(compgen -W \"" + String.join(" ", names) + " --help --version --verbose\" -- \"$cur\"))\n"
+                + "        COMPREPLY=($(compgen -W \"" + String.join(" ", names) + " --help --version --verbose --log-level\" -- \"$cur\"))\n"
                 + "        return\n"
                 + "    fi\n"
                 + "    case \"$cmd\" in\n"

@@ -16,6 +16,10 @@ import java.util.Set;
  * <p>Exit codes: 0 success (and {@code --help}), 2 usage error (one line: {@code error: <flag>: <problem>}),
  * 1 any other failure (one line: {@code error: <message>}; the stack trace follows only with
  * {@code --verbose} or {@code LCL4J_DEBUG=1}), or whatever the command returns.
+ *
+ * <p>Streams: {@code out} carries a command's results only (the JSON of {@code loss} and {@code eval}, the
+ * summary of {@code train}); progress, status lines and the library's log ({@link StderrLogging}, level from
+ * {@code --log-level} or {@code LCL4J_LOG_LEVEL}, default info) go to {@code err}.
  */
 public final class Cli {
     public static final String PROGRAM = "lcl4j";
@@ -50,12 +54,20 @@ public final class Cli {
             err.println("error: " + e.getMessage());
             return EXIT_USAGE;
         }
+        String logLevel = null;   // --log-level's value, if given
         int i = 0;
         while (i < argv.length && argv[i].startsWith("-")) {
             String a = argv[i];
             if (a.equals(VERBOSE)) {
                 verbose = true;
                 i++;
+            } else if (a.equals(StderrLogging.FLAG) || a.startsWith(StderrLogging.FLAG + "=")) {
+                if (a.equals(StderrLogging.FLAG) && i + 1 >= argv.length) {
+                    err.println("error: " + StderrLogging.FLAG + ": needs a value (" + StderrLogging.CHOICES + ")");
+                    return EXIT_USAGE;
+                }
+                logLevel = a.equals(StderrLogging.FLAG) ? argv[i + 1] : a.substring(StderrLogging.FLAG.length() + 1);
+                i += a.equals(StderrLogging.FLAG) ? 2 : 1;
             } else if (a.equals("--help") || a.equals("-h")) {
                 out.print(overview());
                 return EXIT_OK;
@@ -96,12 +108,34 @@ public final class Cli {
                 }
                 rest = kept.toArray(String[]::new);
             }
+            if (!flags.declares("log-level")) {
+                // global too: --log-level LEVEL or --log-level=LEVEL after the command
+                List<String> kept = new ArrayList<>();
+                for (int k = 0; k < rest.length; k++) {
+                    String a = rest[k];
+                    if (a.equals("--")) {
+                        kept.addAll(Arrays.asList(rest).subList(k, rest.length));
+                        break;
+                    }
+                    if (a.startsWith(StderrLogging.FLAG + "=")) logLevel = a.substring(StderrLogging.FLAG.length() + 1);
+                    else if (a.equals(StderrLogging.FLAG) && k + 1 < rest.length) logLevel = rest[++k];
+                    else if (a.equals(StderrLogging.FLAG))
+                        throw new UsageException(StderrLogging.FLAG + ": needs a value (" + StderrLogging.CHOICES + ")");
+                    else kept.add(a);
+                }
+                rest = kept.toArray(String[]::new);
+            }
             ParsedArgs args = flags.parse(rest);
             if (args.helpRequested()) {
                 out.print(flags.help());
                 return EXIT_OK;
             }
-            return command.run(args, out, err);
+            java.util.logging.Level level = logLevel != null ? StderrLogging.level(logLevel, StderrLogging.FLAG)
+                    : env.get(StderrLogging.ENV) != null ? StderrLogging.level(env.get(StderrLogging.ENV), StderrLogging.ENV)
+                    : java.util.logging.Level.INFO;
+            try (StderrLogging logging = StderrLogging.bind(err, level)) {
+                return command.run(args, out, err);
+            }
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
             return EXIT_USAGE;
@@ -118,15 +152,17 @@ public final class Cli {
 
     /** The command list shown by {@code lcl4j --help}. */
     public String overview() {
-        StringBuilder s = new StringBuilder("usage: " + PROGRAM + " [--verbose] <command> [flags]\n\ncommands:\n");
+        StringBuilder s = new StringBuilder("usage: " + PROGRAM + " [--verbose] [--log-level LEVEL] <command> [flags]\n\ncommands:\n");
         List<String[]> rows = new ArrayList<>();
         for (Command c : registry.all()) rows.add(new String[] {c.name(), c.description()});
         rows.add(new String[] {"help", "show this list, or 'help <command>' for a command's flags"});
         rows.add(new String[] {"completion", "print a bash completion script: source <(" + PROGRAM + " completion bash)"});
         HelpText.table(s, rows);
         s.append("\nRun '").append(PROGRAM).append(" <command> --help' for a command's flags. --verbose (or ")
-                .append("LCL4J_DEBUG=1) prints stack traces on errors. An argument @FILE is replaced by the ")
-                .append("arguments written in FILE.\n");
+                .append("LCL4J_DEBUG=1) prints stack traces on errors; --log-level ").append(StderrLogging.CHOICES)
+                .append(" (or ").append(StderrLogging.ENV).append(", default info) sets how much status goes to\n")
+                .append("stderr. Results (JSON of loss and eval, train's summary) alone go to stdout. An argument\n")
+                .append("@FILE is replaced by the arguments written in FILE.\n");
         return s.toString();
     }
 

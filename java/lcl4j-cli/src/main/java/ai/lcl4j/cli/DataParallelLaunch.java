@@ -45,15 +45,16 @@ final class DataParallelLaunch {
         return new Plan(false, DistEnv.resolve(new String[0], env), timeout, every);
     }
 
-    static Trained train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, RunStart start, PrintStream out)
+    /** @param progress where the progress bar is drawn (the command's stderr) */
+    static Trained train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, RunStart start, PrintStream progress)
             throws IOException {
         if (!plan.env().isDistributed()) {
-            Trainer.Result r = new Trainer(cfg, eval, start, out, null).run();
+            Trainer.Result r = new Trainer(cfg, eval, start, progress, null).run();
             return new Trained(r, RunReport.render(cfg, r));
         }
         DataParallel dp = DataParallel.init(plan.env(), plan.timeout(), plan.checksumEvery());
         try {
-            Trainer.Result r = new Trainer(cfg, eval, start, out, dp).run();
+            Trainer.Result r = new Trainer(cfg, eval, start, progress, dp).run();
             Path report = r.wroteRunFolder() ? RunReport.render(cfg, r) : null;
             dp.barrier();   // the other ranks wait until rank 0's report is written
             return new Trained(r, report);
@@ -66,9 +67,10 @@ final class DataParallelLaunch {
      * Starts this machine's ranks (this very command, once per rank) and returns the launcher's code. The
      * command is rebuilt from what the JVM reports, not read back from /proc (a long class path can be
      * truncated there): its input arguments (the JVM options; the launcher adds the class path), this main
-     * class and the arguments {@link Main} was started with.
+     * class and the arguments {@link Main} was started with. The ranks' stdout is echoed on {@code out}, their
+     * stderr on {@code err}.
      */
-    static int launchLocalRanks(TrainConfig.Distributed d, PrintStream out) throws UsageException {
+    static int launchLocalRanks(TrainConfig.Distributed d, PrintStream out, PrintStream err) throws UsageException {
         List<String> rest = Main.arguments().orElseThrow(() -> new UsageException("--nproc-per-node > 1: cannot re-run"
                 + " this command (not started through " + MAIN + "); start the ranks with RANK/WORLD_SIZE/MASTER_ADDR/"
                 + "MASTER_PORT in the environment instead"));
@@ -76,6 +78,6 @@ final class DataParallelLaunch {
         Integer port = d.masterPort();
         Launcher.Spec spec = new Launcher.Spec(d.nprocPerNode(), MAIN, rest, jvm, null, Duration.ofSeconds(30),
                 null, d.nnodes(), d.nodeRank(), d.masterAddr(), port == null ? 0 : port);
-        return Launcher.run(spec, out);
+        return Launcher.run(spec, out, err);
     }
 }

@@ -50,12 +50,13 @@ final class DemoCommand implements Command {
     public int run(ParsedArgs a, PrintStream out, PrintStream err) throws Exception {
         Path root = a.get(DATA);
         if (!Files.isDirectory(root.resolve("train")) || !Files.isDirectory(root.resolve("eval"))) {
-            out.println("writing the synthetic corpus to " + root + " ...");
-            out.println("wrote " + MakeDemoDataCommand.write(root, MakeDemoDataCommand.DEFAULTS));
+            err.println("writing the synthetic corpus to " + root + " ...");
+            err.println("wrote " + MakeDemoDataCommand.write(root, MakeDemoDataCommand.DEFAULTS));
         }
         TrainConfig cfg = config(root, a.get(OUT), a.get(STEPS), a.get(BATCH), a.get(LR), a.get(OBJECTIVE),
                 a.get(EVAL_EVERY), a.get(SEED));
-        Trainer.Result r = new Trainer(cfg, Evaluations.forRoot(cfg.data().evalRoot()), a.get(RESUME), out).run();
+        // progress and status on stderr, the results below on stdout
+        Trainer.Result r = new Trainer(cfg, Evaluations.forRoot(cfg.data().evalRoot()), a.get(RESUME), err).run();
         Path report = RunReport.render(cfg, r);
         out.println();
         out.println("final losses: " + r.lastLosses());

@@ -28,9 +28,9 @@ final class TrainCommand implements Command {
         TrainConfig cfg = TrainFlags.config(args, TrainFlags.sources(args));
         RunStart start = TrainFlags.start(args);
         DataParallelLaunch.Plan plan = DataParallelLaunch.plan(cfg.distributed(), System.getenv());
-        if (plan.launch()) return DataParallelLaunch.launchLocalRanks(cfg.distributed(), out);
+        if (plan.launch()) return DataParallelLaunch.launchLocalRanks(cfg.distributed(), out, err);
         DataParallelLaunch.Trained t = DataParallelLaunch.train(plan, cfg, Evaluations.forRoot(cfg.data().evalRoot()),
-                start, out);
+                start, err);   // progress on stderr: stdout carries the summary below
         if (t.report() == null) return Cli.EXIT_OK;   // a data-parallel rank other than 0: rank 0 reports
         Trainer.Result r = t.result();
         out.println("final losses " + r.lastLosses());

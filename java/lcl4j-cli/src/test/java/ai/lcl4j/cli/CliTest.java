@@ -64,7 +64,7 @@ class CliTest {
         for (String[] argv : new String[][] {{"--help"}, {"-h"}, {"help"}}) {
             Result r = run(argv);
             assertEquals(0, r.code);
-            assertTrue(r.out.contains("usage: lcl4j [--verbose] <command> [flags]"), r.out);
+            assertTrue(r.out.contains("usage: lcl4j [--verbose] [--log-level LEVEL] <command> [flags]"), r.out);
             // the description column is aligned to the longest command name, whatever it is
             assertTrue(r.out.matches("(?s).*\\n  version +Print the lcl4j version.*"), r.out);
             assertTrue(r.out.matches("(?s).*\\n  echo +Print the arguments\\..*"), r.out);

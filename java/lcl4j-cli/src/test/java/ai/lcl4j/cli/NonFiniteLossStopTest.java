@@ -37,9 +37,12 @@ class NonFiniteLossStopTest {
         return CliRun.of(args.toArray());
     }
 
+    /** The failure is reported in one line, the last on stderr (progress and status lines come before it). */
     private static void assertOneLine(CliRun r) {
         String err = r.err().strip();
-        assertFalse(err.contains("\n"), "one line expected:\n" + err);
+        List<String> errors = err.lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(1, errors.size(), "one error line expected:\n" + err);
+        assertTrue(err.endsWith(errors.get(0)), "the error line comes last:\n" + err);
         assertFalse(err.contains("\tat "), err);
     }
 

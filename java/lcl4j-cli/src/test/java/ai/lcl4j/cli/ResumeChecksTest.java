@@ -148,7 +148,8 @@ class ResumeChecksTest {
         Path run = run();
         CliRun r = train(corpus, run, "--steps", 3, "--lr", "5e-4", "--resume", "--allow-config-change", "lr,steps");
         assertEquals(0, r.code(), r.both());
-        assertTrue(r.out().contains("changed --lr 0.001 -> 5.0E-4") && r.out().contains("resumed from"), r.out());
+        assertTrue(r.err().contains("changed --lr 0.001 -> 5.0E-4") && r.err().contains("resumed from"), r.both());
+        assertFalse(r.out().contains("resumed from"), "status lines go to stderr: " + r.both());
         List<String> history = Files.readAllLines(run.resolve("history.jsonl"));
         assertEquals(2, history.size(), "the start and this resume: " + history);
         JsonNode line = JSON.readTree(history.get(1));
@@ -310,8 +311,9 @@ class ResumeChecksTest {
 
         CliRun resumed = train(corpus, run, "--steps", 2, "--resume");
         assertEquals(0, resumed.code(), resumed.both());
-        assertFallbackNamed(resumed.out());
-        assertTrue(resumed.out().contains("resumed from " + ckpt1 + " at step 1"), resumed.out());
+        assertFallbackNamed(resumed.err());
+        assertTrue(resumed.err().contains("warning: checkpoint step-000002"), resumed.err());
+        assertTrue(resumed.err().contains("resumed from " + ckpt1 + " at step 1"), resumed.both());
         assertEquals(2, MetricsLog.read(run.resolve(MetricsLog.FILE_NAME)).train().size(), "step 2 recomputed, once");
         JsonNode line = JSON.readTree(Files.readAllLines(run.resolve("history.jsonl")).get(1));
         assertTrue(line.get("passed_over").get("step-000002").asText().contains("crc32c"), line.toString());

@@ -34,9 +34,11 @@ public final class SkipLog {
     private final Map<String, Tally> counts = new ConcurrentHashMap<>();
     private final Consumer<String> sink;
 
-    /** A log that prints the first message of each kind to stderr. */
+    private static final System.Logger LOG = System.getLogger(SkipLog.class.getName());
+
+    /** A log that reports the first message of each kind as a warning of the {@link System.Logger} of this class. */
     public SkipLog() {
-        this(msg -> System.err.println("[lcl4j data] " + msg));
+        this(msg -> LOG.log(System.Logger.Level.WARNING, msg));
     }
 
     public SkipLog(Consumer<String> sink) {

@@ -3,6 +3,7 @@ package ai.lcl4j.dist;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -20,7 +21,9 @@ import org.bytedeco.javacpp.Loader;
  * Starts {@code nproc} ranks of a Java main class on this machine, torchrun-style: each a child JVM with the
  * same classpath, given {@code RANK}, {@code WORLD_SIZE}, {@code LOCAL_RANK}, {@code LOCAL_WORLD_SIZE},
  * {@code MASTER_ADDR=127.0.0.1} and a free {@code MASTER_PORT} (read by {@link DistEnv#fromEnvironment()}).
- * Each child's output (stdout and stderr) is echoed line by line as {@code [rank r] ...}.
+ * Each child's stdout is echoed line by line on the caller's stdout stream and its stderr on the caller's
+ * stderr stream, each line as {@code [rank r] ...}; the launcher's own reports ({@code [launcher] ...}) go to
+ * the {@link System.Logger} of this class.
  *
  * <p>When a rank exits non-zero the others get {@code grace} to finish on their own (their process-group
  * errors, which name the failed peer, are worth seeing), then are destroyed; the launcher reports the first
@@ -37,6 +40,9 @@ import org.bytedeco.javacpp.Loader;
 public final class Launcher {
     /** Exit code when the overall timeout killed the ranks. */
     public static final int TIMEOUT_EXIT = 124;
+    private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
+    private static final System.Logger.Level INFO = System.Logger.Level.INFO, WARNING = System.Logger.Level.WARNING,
+            ERROR = System.Logger.Level.ERROR;
 
     /**
      * @param nproc      ranks on this machine
@@ -90,6 +96,11 @@ public final class Launcher {
 
     private Launcher() {}
 
+    /**
+     * The command-line entry. It writes to the process's own streams, the one place in the library that does:
+     * the ranks' output is echoed there, and a usage error is the answer to the command line (stderr), not an
+     * event for a host's log.
+     */
     public static void main(String[] argv) {
         Spec spec;
         try {
@@ -101,7 +112,7 @@ public final class Launcher {
             System.exit(2);
             return;
         }
-        System.exit(run(spec, System.out));
+        System.exit(run(spec, System.out, System.err));
     }
 
     static Spec parse(String[] argv) {
@@ -141,19 +152,29 @@ public final class Launcher {
         }
     }
 
-    /** Runs the ranks to completion; returns 0 when all exit 0, else the first failure's code (or 124). */
+    /** {@link #run(Spec, PrintStream, PrintStream)} with the ranks' stdout and stderr both echoed on {@code out}. */
     public static int run(Spec spec, PrintStream out) {
-        prepareNativeCache(out);
+        return run(spec, out, out);
+    }
+
+    /**
+     * Runs the ranks to completion; returns 0 when all exit 0, else the first failure's code (or 124).
+     *
+     * @param out where the ranks' stdout lines are echoed
+     * @param err where the ranks' stderr lines are echoed (may be {@code out})
+     */
+    public static int run(Spec spec, PrintStream out, PrintStream err) {
+        prepareNativeCache();
         int port = spec.masterPort();
         try {
             if (port == 0) port = freeLoopbackPort();
         } catch (IOException e) {
-            out.println("[launcher] no free port on 127.0.0.1: " + e.getMessage());
+            LOG.log(ERROR, "[launcher] no free port on 127.0.0.1: " + e.getMessage());
             return 1;
         }
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         Process[] procs = new Process[spec.nproc()];
-        Thread[] pumps = new Thread[spec.nproc()];
+        Thread[] pumps = new Thread[2 * spec.nproc()];
         long start = System.nanoTime();
         int failedRank = -1;
         int failedCode = 0;
@@ -167,7 +188,7 @@ public final class Launcher {
                 cmd.add(spec.classpath());
                 cmd.add(spec.mainClass());
                 cmd.addAll(spec.args());
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                ProcessBuilder pb = new ProcessBuilder(cmd);
                 pb.environment().putAll(rankEnvironment(spec, r, port));
                 // As torchrun: without an explicit OMP_NUM_THREADS each rank's libtorch would start one
                 // (spinning) OpenMP thread per core, and nproc ranks oversubscribe the machine; measured on
@@ -175,9 +196,10 @@ public final class Launcher {
                 if (System.getenv("OMP_NUM_THREADS") == null)
                     pb.environment().put("OMP_NUM_THREADS", Integer.toString(ompThreads(spec.nproc())));
                 procs[r] = pb.start();
-                pumps[r] = pump(procs[r], r, out);
+                pumps[2 * r] = pump(procs[r].getInputStream(), r, out, "out");
+                pumps[2 * r + 1] = pump(procs[r].getErrorStream(), r, err, "err");
             }
-            out.println("[launcher] started " + spec.nproc() + " ranks of " + spec.mainClass() + " (node " + spec.nodeRank()
+            LOG.log(INFO, "[launcher] started " + spec.nproc() + " ranks of " + spec.mainClass() + " (node " + spec.nodeRank()
                     + " of " + spec.nnodes() + "), MASTER_ADDR=" + spec.masterAddr() + " MASTER_PORT=" + port);
 
             // Poll rather than block on one child: any of them may be the first to fail.
@@ -199,16 +221,16 @@ public final class Launcher {
                 Thread.sleep(50);
             }
             if (failedRank >= 0) {
-                out.println("[launcher] rank " + failedRank + " exited with code " + failedCode
+                LOG.log(WARNING, "[launcher] rank " + failedRank + " exited with code " + failedCode
                         + "; giving the other ranks " + spec.grace().toMillis() + " ms to stop");
                 waitAll(procs, spec.grace().toMillis());
             }
         } catch (IOException e) {
-            out.println("[launcher] could not start a rank: " + e.getMessage());
+            LOG.log(ERROR, "[launcher] could not start a rank: " + e.getMessage());
             failedCode = 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            out.println("[launcher] interrupted");
+            LOG.log(ERROR, "[launcher] interrupted");
             failedCode = 1;
         } finally {
             for (Process p : procs) if (p != null && p.isAlive()) p.destroy();
@@ -225,7 +247,7 @@ public final class Launcher {
             }
         }
         if (timedOut) {
-            out.println("[launcher] FAILED: overall timeout of " + spec.overallTimeout().toSeconds() + " s; ranks killed");
+            LOG.log(ERROR, "[launcher] FAILED: overall timeout of " + spec.overallTimeout().toSeconds() + " s; ranks killed");
             return TIMEOUT_EXIT;
         }
         if (failedRank >= 0) {
@@ -235,11 +257,11 @@ public final class Launcher {
                 Process p = procs[r];
                 sb.append(" rank ").append(r).append(p.isAlive() ? " still alive" : " exit " + p.exitValue()).append(';');
             }
-            out.println("[launcher] FAILED: rank " + failedRank + " exited first with code " + failedCode + ";" + sb);
+            LOG.log(ERROR, "[launcher] FAILED: rank " + failedRank + " exited first with code " + failedCode + ";" + sb);
             return failedCode;
         }
         if (failedCode != 0) return failedCode;
-        out.println("[launcher] all " + spec.nproc() + " ranks exited 0");
+        LOG.log(INFO, "[launcher] all " + spec.nproc() + " ranks exited 0");
         return 0;
     }
 
@@ -258,9 +280,9 @@ public final class Launcher {
         }
     }
 
-    private static Thread pump(Process p, int rank, PrintStream out) {
+    private static Thread pump(InputStream stream, int rank, PrintStream out, String which) {
         Thread t = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     synchronized (out) {
@@ -270,7 +292,7 @@ public final class Launcher {
             } catch (IOException e) {
                 // The child was destroyed while we read; its exit status tells the story.
             }
-        }, "lcl4j-launcher-out-" + rank);
+        }, "lcl4j-launcher-" + which + "-" + rank);
         t.setDaemon(true);
         t.start();
         return t;
@@ -295,15 +317,15 @@ public final class Launcher {
      * cache missing extract it concurrently, and one of them can map a library another is still writing
      * (observed: SIGBUS in ld-linux on a first run with two ranks).
      */
-    private static void prepareNativeCache(PrintStream out) {
+    private static void prepareNativeCache() {
         try {
             File cache = Loader.getCacheDir();
             String[] entries = cache.list((d, n) -> n.startsWith("pytorch-"));
             if (entries != null && entries.length > 0) return;
-            out.println("[launcher] extracting the libtorch natives into " + cache + " once, before starting ranks");
+            LOG.log(INFO, "[launcher] extracting the libtorch natives into " + cache + " once, before starting ranks");
             Loader.load(org.bytedeco.pytorch.global.torch.class);
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-            out.println("[launcher] could not prepare the native cache (" + e + "); ranks will extract it themselves");
+            LOG.log(WARNING, "[launcher] could not prepare the native cache (" + e + "); ranks will extract it themselves");
         }
     }
 }

@@ -27,7 +27,11 @@ import java.util.function.LongSupplier;
  * Thread-safe: an eval thread may call {@link #message} while the trainer updates.
  */
 public final class ProgressBar {
-    /** AUTO: a redrawn line when stdout is a terminal, plain lines otherwise; the others force a style. */
+    /**
+     * AUTO: a redrawn line when the process has a console, plain lines otherwise; the others force a style. The
+     * bar is drawn on the builder's stream (stderr by default), but Java 17 can only tell whether stdin and
+     * stdout are a terminal: with only stderr redirected ({@code 2> train.log}) set {@code LCL4J_PROGRESS=plain}.
+     */
     public enum Mode { AUTO, TERMINAL, PLAIN }
 
     /** Updates kept for the images/s and ETA window. */
@@ -247,7 +251,7 @@ public final class ProgressBar {
     public static final class Builder {
         private final long total;
         private String label = "train";
-        private PrintStream out = System.out;
+        private PrintStream out = System.err;   // stdout is for results (e.g. JSON) a caller may pipe
         private LongSupplier clock = System::nanoTime;
         private Mode mode = Mode.AUTO;
         private long logEverySteps = 100;

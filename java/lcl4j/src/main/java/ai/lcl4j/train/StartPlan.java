@@ -7,7 +7,6 @@ import ai.lcl4j.optim.CheckpointStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +27,7 @@ import org.bytedeco.pytorch.Tensor;
  */
 final class StartPlan {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(StartPlan.class.getName());
 
     private final TrainConfig cfg;
     private final RunStart start;
@@ -191,9 +191,10 @@ final class StartPlan {
 
     /**
      * Writes the start into the run folder (rank 0 only): config.json, the shard record when it is new, a
-     * history line; on resume drops the metrics of steps after the checkpoint. Prints the notes.
+     * history line; on resume drops the metrics of steps after the checkpoint. Logs the notes (warnings: a
+     * checkpoint passed over, shard files changed or unrecorded) and the allowed changes of settings.
      */
-    void commit(JsonNode configJson, PrintStream log) throws IOException {
+    void commit(JsonNode configJson) throws IOException {
         Path out = cfg.out();
         Files.createDirectories(out);
         Files.writeString(out.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
@@ -202,8 +203,8 @@ final class StartPlan {
                 shardChanges);
         // steps after the checkpoint are about to be recomputed: their old records would appear twice
         if (checkpoint != null) MetricsLog.dropAfter(out.resolve(MetricsLog.FILE_NAME), checkpoint.step());
-        for (String n : notes) log.println(n);
-        for (RunConfigDiff.Change c : changes) log.println("resume: changed " + c.describe() + " (allowed; recorded in "
+        for (String n : notes) LOG.log(System.Logger.Level.WARNING, n);
+        for (RunConfigDiff.Change c : changes) LOG.log(System.Logger.Level.INFO, "resume: changed " + c.describe() + " (allowed; recorded in "
                 + out.resolve(RunHistory.FILE_NAME) + ")");
     }
 

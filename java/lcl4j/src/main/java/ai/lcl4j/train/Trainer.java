@@ -50,6 +50,8 @@ import org.bytedeco.pytorch.Device;
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Status lines (resume, device, data parallel, skips); the progress bar goes to the caller's stream. */
+    private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
 
     /** Held-out evaluation run by the trainer; returns metric name to value. */
     @FunctionalInterface
@@ -87,6 +89,8 @@ public final class Trainer {
      *           rank 0's initial weights are broadcast, each rank reads its shard of the data
      *           ({@code --batch-size} is per rank), gradients are averaged before clipping, and only rank 0
      *           writes metrics, checkpoints (holding every rank's data position) and the report.
+     * @param out   where the progress bar is drawn (the CLI passes stderr, keeping stdout for results); status
+     *              lines (resume, device, data parallel, skips) go to the {@link System.Logger} of this class
      */
     public Trainer(TrainConfig cfg, Evaluation evaluation, RunStart start, PrintStream out, DataParallel dp) {
         this.cfg = cfg;
@@ -138,17 +142,17 @@ public final class Trainer {
             // the last checks that can refuse the start
             try (TrainData data = new TrainData(cfg.data(), cfg.seed(), mc, tok, skips, rank, world, plan.position())) {
                 Batch firstBatch = start < loop.steps() ? data.next() : null;
-                if (master) plan.commit(configJson, out);
-                if (plan.checkpoint() != null) out.println("resumed from " + plan.checkpoint().dir() + " at step " + start);
+                if (master) plan.commit(configJson);
+                if (plan.checkpoint() != null) LOG.log(System.Logger.Level.INFO, "resumed from " + plan.checkpoint().dir() + " at step " + start);
                 if (master && (compute.device().equals("cuda") || compute.precision() != Precision.FP32))
-                    out.println("device " + compute.device() + ", precision " + compute.precision().flagName());
+                    LOG.log(System.Logger.Level.INFO, "device " + compute.device() + ", precision " + compute.precision().flagName());
                 if (dp != null) {
                     // Same start everywhere (on resume every rank loaded the same checkpoint; this also checks it).
                     dp.broadcastWeights(model.parameters());
-                    if (master) out.println("data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank ("
+                    if (master) LOG.log(System.Logger.Level.INFO, "data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank ("
                             + (long) world * cfg.data().batchSize() + " global)");
                 }
-                if (start >= loop.steps()) out.println("nothing to do: the checkpoint is at step " + start + " of " + loop.steps());
+                if (start >= loop.steps()) LOG.log(System.Logger.Level.INFO, "nothing to do: the checkpoint is at step " + start + " of " + loop.steps());
                 Checkpoint lastSaved = plan.checkpoint();
                 try (MetricsLog metrics = master ? MetricsLog.open(cfg.out()) : null) {
                     PrintStream barOut = master ? out : new PrintStream(java.io.OutputStream.nullOutputStream());
@@ -210,7 +214,7 @@ public final class Trainer {
                     bar.finish();
                 }
             }
-            if (master && skips.total() > 0) out.println(skips.summary());
+            if (master && skips.total() > 0) LOG.log(System.Logger.Level.WARNING, skips.summary());
             return new Result(loop.steps(), losses, lastEval, merged(priorSkips, skips), master);
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lcl4j.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -60,8 +61,13 @@ class LauncherTest {
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
         Launcher.Spec spec = Launcher.Spec.local(2, TwoRankScenario.class.getName(), List.of("hang", "3000"),
                 ChildJvms.JVM_ARGS, Duration.ofSeconds(2), Duration.ofSeconds(200));
-        int rc = Launcher.run(spec, out);
-        String o = buf.toString(StandardCharsets.UTF_8);
+        int rc;
+        String launcherLog;
+        try (LogCapture log = new LogCapture()) {
+            rc = Launcher.run(spec, out);
+            launcherLog = log.text();
+        }
+        String o = buf.toString(StandardCharsets.UTF_8) + "\n--- launcher log:\n" + launcherLog;
         assertEquals(1, rc, o);
         List<CheckLog.Check> checks = CheckLog.parse(o);
         for (int r = 0; r < 2; r++) {
@@ -71,7 +77,7 @@ class LauncherTest {
         // the launcher's own report and the exception that ended rank 0 are what this test is about: their text
         assertTrue(o.contains("[rank 0] Exception in thread \"main\" ai.lcl4j.dist.DistTimeoutException"), o);
         assertTrue(o.contains("suspect rank(s) [1]") && o.contains("has not entered collective #2"), o);
-        assertTrue(o.contains("[launcher] FAILED: rank 0 exited first with code 1"), o);
+        assertTrue(launcherLog.contains("SEVERE ai.lcl4j.dist.Launcher: [launcher] FAILED: rank 0 exited first with code 1"), o);
         assertFalse(o.contains("rank 1 exit 0"), "rank 1 should have been stopped, not finished:\n" + o);
         CheckLog.Check waited = CheckLog.requirePassed(checks.stream().filter(c -> c.rank() == 0).toList(),
                 List.of("waited"), o).get("waited");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lcl4j.LogCapture;
 import ai.lcl4j.io.Safetensors;
 import ai.lcl4j.metrics.MetricKeys;
 import ai.lcl4j.metrics.MetricsLog;
@@ -68,9 +69,10 @@ class ResumeExactnessTest {
                 "the interrupted run must have left its step-3 checkpoint");
         assertEquals(EVAL_EVERY, trainRecords(cfg.out()).size(), "the interrupted run logged steps 1-4");
 
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new Trainer(cfg, (m, t) -> Map.of(), true, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("at step " + CHECKPOINT_EVERY), log.toString(StandardCharsets.UTF_8));
+        try (LogCapture log = new LogCapture()) {
+            new Trainer(cfg, (m, t) -> Map.of(), true, quiet).run();
+            assertTrue(log.text().contains("resumed from ") && log.text().contains(" at step " + CHECKPOINT_EVERY), log.text());
+        }
 
         List<MetricsRecord> straight = trainRecords(straightCfg.out());
         List<MetricsRecord> resumed = trainRecords(cfg.out());

@@ -36,7 +36,8 @@ public final class WdsFormat implements RecordFormat {
     public static final SourceType TYPE = new SourceType("wds", List.of("webdataset"),
             "webdataset tar shards of image-caption pairs (LAION style: jpg/png/webp + txt)",
             spec -> spec.remote() != null
-                    ? remote(spec.remote(), RetryPolicy.of(spec), msg -> System.err.println("[lcl4j data] " + msg))
+                    ? remote(spec.remote(), RetryPolicy.of(spec), msg -> System.getLogger(WdsFormat.class.getName())
+                            .log(System.Logger.Level.WARNING, msg))
                     : new WdsFormat(spec.path()));
 
     private static final String[] IMAGE_EXTS = {"jpg", "png", "jpeg", "webp"};

@@ -18,7 +18,7 @@
  *         checkpoint.dataPosition = it.position().toJson();  // after the last sample handed out
  *     }
  * }
- * System.err.println(skips.summary());
+ * System.getLogger("my.trainer").log(System.Logger.Level.WARNING, skips.summary());
  * }</pre>
  *
  * <p>Layering: a {@link ai.lcl4j.data.source.RecordFormat} knows one file format
