@@ -75,7 +75,9 @@ class ParityTest {
         long seed = System.nanoTime();
         Random rnd = new Random(seed);
         ModelConfig cfg = TestBatches.smallConfig();
-        ModelOptions base = ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed);
+        // loss weights other than 1: each fused op's backward must scale by the dloss it is handed
+        ModelOptions base = ModelOptions.defaults().withKernels(NativeKernels.get()).withSeed(seed)
+                .withLossWeights(0.75, 0.3);
         try (LclModel fused = new LclModel(cfg, base.withBackend(Backend.FUSED));
              LclModel pure = new LclModel(cfg, base.withBackend(Backend.LIBTORCH))) {
             pure.loadStateDict(fused.stateDict()); // same weights (same seed anyway)
