@@ -48,6 +48,7 @@ class Report:
         self.sections = {}   # section -> [checks, failures], in order of first use
         self.section = "setup"
         self.highlights = []  # (what, value) lines for the closing summary
+        self.lab_tables = []  # the lab's tables (lab.py), repeated at the very end
 
     def say(self, line=""):
         print(line, flush=True)
@@ -785,6 +786,7 @@ def main():
     ap.add_argument("--out", help="write the report here too")
     ap.add_argument("--quick", action="store_true", help="fewer attention timing sizes")
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--no-lab", action="store_true", help="skip the kernel lab (lab.py: every variant)")
     args = ap.parse_args()
     rep = Report()
     rep.begin("setup")
@@ -824,6 +826,9 @@ def main():
         if not args.no_timing:
             run_section(rep, "lm_head timing", lambda: lm_timing(rep, libs, gen))
             run_section(rep, "attention timing", lambda: timing(rep, libs, gen, args.quick))
+    if not args.no_lab and not args.no_timing:
+        import lab  # the variants of native/src/cuda/variants.h, side by side
+        lab.run(rep, libs, gen, args.quick, run_section)
     return finish(rep, args)
 
 
@@ -835,6 +840,9 @@ def finish(rep, args):
         rep.say(f"  {name:<24} {checks:>7} {failed:>7}{'  <-- FAIL' if failed else ''}")
     for what, value in rep.highlights:
         rep.say(f"  {what}: {value}")
+    for table in rep.lab_tables:
+        for line in table:
+            rep.say(line)
     rep.say(f"RESULT: {'FAIL (' + str(rep.failures) + ' failures)' if rep.failures else 'PASS'}")
     if args.out:
         with open(args.out, "w") as f:

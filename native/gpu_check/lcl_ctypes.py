@@ -108,6 +108,35 @@ def load(cpu_path, cuda_path):
     return cpu, cuda, has_cpu
 
 
+def diag_variants(cuda):
+    """The kernel variants of liblcl4j_cuda (native/src/cuda/variants.h), as
+    {slot: ([variant, ...], production default)}, or None for a build without
+    the diagnostic entry points."""
+    try:
+        fn = cuda.lcl_cuda_diag_variants
+        setter = cuda.lcl_cuda_diag_set_variant
+    except AttributeError:
+        return None
+    fn.restype = ctypes.c_char_p
+    fn.argtypes = []
+    setter.restype = ctypes.c_int
+    setter.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    slots = {}
+    for part in fn().decode().split(";"):
+        slot, names = part.split(":")
+        names = names.split(",")
+        default = next(n[1:] for n in names if n.startswith("*"))
+        slots[slot] = ([n.lstrip("*") for n in names], default)
+    return slots
+
+
+def set_variant(cuda, slot, name):
+    """Selects a variant ("default": the production one) for every later call."""
+    st = cuda.lcl_cuda_diag_set_variant(slot.encode(), name.encode())
+    if st != LCL_OK:
+        raise RuntimeError(f"lcl_cuda_diag_set_variant({slot}, {name}) returned {st}")
+
+
 if __name__ == "__main__":
     errs = layout_errors(json.loads(sys.argv[1]))
     for e in errs:

@@ -1,8 +1,8 @@
 """Dry run of check.py's GPU-only sections (LM-head peak memory and timing,
-attention timing) on the CPU, against the host-emulated library: torch.cuda's
-memory counters and events are replaced by stand-ins and the sizes shrunk, so
-the script's own plumbing (arguments, tables, summary) runs before the one GPU
-run. Proves nothing about speed or memory. Test-only:
+attention timing, the lab's timing of every variant) on the CPU, against the
+host-emulated library: torch.cuda's memory counters and events are replaced by
+stand-ins and the sizes shrunk, so the script's own plumbing (arguments,
+tables, summary) runs before the one GPU run. Proves nothing about speed or memory. Test-only:
     LCL_CHECK_DEVICE=cpu python3 dry_sections.py --lib EMU_LIB_DIR
 """
 import argparse
@@ -51,6 +51,13 @@ def main():
         return real_call(lib, fn, params, lib_for_error)
 
     check.call = call
+    if not hasattr(torch.nn.functional, "scaled_dot_product_attention"):  # torch < 2.0 (a distribution's build)
+        def sdpa(q, k, v, is_causal=False):  # in fp32 (no fp16 matmul on the CPU there)
+            s = q.float() @ k.float().transpose(-1, -2) / q.shape[-1] ** 0.5
+            if is_causal:
+                s = s.masked_fill(torch.ones_like(s, dtype=torch.bool).triu(1), float("-inf"))
+            return (torch.softmax(s, -1) @ v.float()).to(q.dtype)
+        torch.nn.functional.scaled_dot_product_attention = sdpa
     check.timing_shapes = lambda quick: [(1, 16, 1024, 32, True)]
     libs = L.load(os.path.join(args.lib, "liblcl4j_cpu.so"), os.path.join(args.lib, "liblcl4j_cuda.so"))
     gen = torch.Generator()
@@ -59,6 +66,14 @@ def main():
     check.run_section(rep, "lm_head memory", lambda: check.lm_memory(rep, libs, gen, n=70, dim=24, V=301))
     check.run_section(rep, "lm_head timing", lambda: check.lm_timing(rep, libs, gen, dim=24, V=301, sizes=(40, 70)))
     check.run_section(rep, "attention timing", lambda: check.timing(rep, libs, gen, True))
+    import lab  # the lab's timing sections (every variant), same stand-ins
+    variants = L.diag_variants(libs[1])
+    if variants is None:
+        rep.fail("ERROR: the emulated library has no lcl_cuda_diag_variants")
+    else:
+        check.run_section(rep, "lab lm_head timing",
+                          lambda: lab.lm_timing(rep, libs, gen, variants, dim=24, V=301, sizes=(40, 70)))
+        check.run_section(rep, "lab attention timing", lambda: lab.attention_timing(rep, libs, gen, variants, True))
 
     class A:
         out = None

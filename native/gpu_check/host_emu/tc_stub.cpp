@@ -25,6 +25,7 @@ template int launch_attn_bwd_tc<__half>(const AttnArgs&, cudaStream_t, const cha
 
 namespace lcl {
 namespace cuda {
+void lm_plan_splits_tc(LmArgs& a) { lm_plan_splits(a); }
 template <class T> int launch_lm_forward_tc(const LmArgs& a, cudaStream_t s, const char* who) {
     return launch_lm_forward<T>(a, s, who);
 }

@@ -79,7 +79,8 @@ int forward(const lcl_lm_head_params* p, const char* who) {
         return grads ? zero_dweight(p, stream, who) : LCL_OK;
     }
     LmArgs a = make_args(p, false);
-    lm_plan_splits(a);
+    if (p->dtype == LCL_FLOAT32) lm_plan_splits(a);
+    else lm_plan_splits_tc(a);
     const size_t n = size_t(p->n_tokens);
     DeviceBuffer work;  // part_m, part_l (splits x n each), terms (n)
     if ((st = work.allocate(who, (2 * size_t(a.splits) + 1) * n * sizeof(float), stream)) != LCL_OK) return st;

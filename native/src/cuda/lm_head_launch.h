@@ -25,7 +25,9 @@ template <class T> int launch_lm_grads(const LmArgs& a, cudaStream_t stream, con
 // (max, sum) pairs into lse, takes the target logits, sums the loss
 template <class T> int launch_lm_finish(const LmArgs& a, cudaStream_t stream, const char* who);
 
-// tensor cores, T = __nv_bfloat16 or __half
+// tensor cores, T = __nv_bfloat16 or __half; their forward's splits come from
+// lm_plan_splits_tc (the SIMT plan, or the tiled-GEMM variant's, variants.h)
+void lm_plan_splits_tc(LmArgs& a);
 template <class T> int launch_lm_forward_tc(const LmArgs& a, cudaStream_t stream, const char* who);
 template <class T> int launch_lm_grads_tc(const LmArgs& a, cudaStream_t stream, const char* who);
 

@@ -20,7 +20,10 @@
 // fixed order: deterministic, no atomics. Rows and columns past the ends, and
 // hidden-dim columns past dim, are zero-filled in shared memory, and masked
 // logits contribute nothing.
-// defines: LmTcTraits, LmOwn, lm_tc_kernel<T, kOwn, kGrad>.
+// kFlat (dim a multiple of kK, and of kDC for the gradients): inner loops
+// without tests of dim, so the compiler can overlap the next fragment loads
+// with the current mma (variants.h, lm_fwd / lm_grads "f").
+// defines: LmTcTraits, LmOwn, lm_load_tile, lm_tc_kernel<T, kOwn, kGrad, kFlat>.
 #ifndef LCL_LM_HEAD_TC_CUH
 #define LCL_LM_HEAD_TC_CUH
 
@@ -57,11 +60,11 @@ enum class LmOwn { Tokens, Vocab };
 // matrix (row stride ld, nrows x ncols) into a padded smem tile, zeros outside.
 // vec: 16-byte cp.async (pointer 16-byte aligned, ld and ncols multiples of 8);
 // otherwise element by element (visible after the next __syncthreads).
-template <class T, int kRows, int kCols, int kStride>
+template <class T, int kRows, int kCols, int kStride, int kThreads = LmTcTraits::kThreads>
 __device__ __forceinline__ void lm_load_tile(T* s, const T* g, int64_t ld, int64_t row0, int64_t nrows,
                                              int64_t col0, int64_t ncols, bool vec, int tid) {
     constexpr int kPerRow = kCols / 8;
-    for (int c = tid; c < kRows * kPerRow; c += LmTcTraits::kThreads) {
+    for (int c = tid; c < kRows * kPerRow; c += kThreads) {
         const int r = c / kPerRow, cc = (c % kPerRow) * 8;
         const int64_t row = row0 + r, col = col0 + cc;
         T* dst = s + r * kStride + cc;
@@ -76,7 +79,7 @@ __device__ __forceinline__ void lm_load_tile(T* s, const T* g, int64_t ld, int64
     }
 }
 
-template <class T, LmOwn kOwn, bool kGrad>
+template <class T, LmOwn kOwn, bool kGrad, bool kFlat>
 __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArgs a, int vec) {
     using Tr = LmTcTraits;
     static_assert(sizeof(T) == Tr::kElemBytes, "16-bit elements");
@@ -168,10 +171,10 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
         }
         const T* sX = smem + Tr::kX + buf * Tr::kBo * Tr::kStrideK;
         const T* sY = smem + Tr::kY + buf * Tr::kBw * Tr::kStrideK;
-        const int ksteps = int(min(int64_t(Tr::kK), a.dim - kc * Tr::kK) + 15) / 16;  // k16 steps with data
+        const int ksteps = kFlat ? Tr::kK / 16 : int(min(int64_t(Tr::kK), a.dim - kc * Tr::kK) + 15) / 16;
 #pragma unroll
         for (int kk = 0; kk < Tr::kK / 16; ++kk) {
-            if (kk < ksteps) {
+            if (kFlat || kk < ksteps) {  // k16 steps with data
                 uint32_t af[4];
                 ld_a(af, sX, Tr::kStrideK, 16 * warp, kk * 16, lane);
 #pragma unroll
@@ -234,7 +237,7 @@ __global__ void __launch_bounds__(LmTcTraits::kThreads) lm_tc_kernel(const LmArg
                 c_to_a<T>(pf, s[2 * kk], s[2 * kk + 1]);
 #pragma unroll
                 for (int n = 0; n < kNO; n += 2) {
-                    if (d0 + n * 8 < a.dim) {
+                    if (kFlat || d0 + n * 8 < a.dim) {
                         uint32_t bf[4];
                         ld_b_trans_x4(bf, sZ, Tr::kStrideZ, kk * 16, n * 8, lane);
                         mma_16816<T>(out[n], pf, bf[0], bf[1]);

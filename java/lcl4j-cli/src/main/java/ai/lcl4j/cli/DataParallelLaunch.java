@@ -3,10 +3,12 @@ package ai.lcl4j.cli;
 import ai.lcl4j.dist.DistEnv;
 import ai.lcl4j.dist.Launcher;
 import ai.lcl4j.train.DataParallel;
+import ai.lcl4j.train.RunStart;
 import ai.lcl4j.train.TrainConfig;
 import ai.lcl4j.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,15 +45,15 @@ final class DataParallelLaunch {
         return new Plan(false, DistEnv.resolve(new String[0], env), timeout, every);
     }
 
-    static Trained train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, boolean resume, PrintStream out)
+    static Trained train(Plan plan, TrainConfig cfg, Trainer.Evaluation eval, RunStart start, PrintStream out)
             throws IOException {
         if (!plan.env().isDistributed()) {
-            Trainer.Result r = new Trainer(cfg, eval, resume, out).run();
+            Trainer.Result r = new Trainer(cfg, eval, start, out, null).run();
             return new Trained(r, RunReport.render(cfg, r));
         }
         DataParallel dp = DataParallel.init(plan.env(), plan.timeout(), plan.checksumEvery());
         try {
-            Trainer.Result r = new Trainer(cfg, eval, resume, out, dp).run();
+            Trainer.Result r = new Trainer(cfg, eval, start, out, dp).run();
             Path report = r.wroteRunFolder() ? RunReport.render(cfg, r) : null;
             dp.barrier();   // the other ranks wait until rank 0's report is written
             return new Trained(r, report);
@@ -60,23 +62,17 @@ final class DataParallelLaunch {
         }
     }
 
-    /** Starts this machine's ranks (this very command line, once per rank) and returns the launcher's code. */
+    /**
+     * Starts this machine's ranks (this very command, once per rank) and returns the launcher's code. The
+     * command is rebuilt from what the JVM reports, not read back from /proc (a long class path can be
+     * truncated there): its input arguments (the JVM options; the launcher adds the class path), this main
+     * class and the arguments {@link Main} was started with.
+     */
     static int launchLocalRanks(TrainConfig.Distributed d, PrintStream out) throws UsageException {
-        List<String> cmd = ProcessHandle.current().info().arguments().map(List::of).orElse(List.of());
-        int main = cmd.indexOf(MAIN);
-        if (main < 0)
-            throw new UsageException("--nproc-per-node > 1: cannot re-run this command (not started through " + MAIN
-                    + "); start the ranks with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT in the environment instead");
-        List<String> jvm = new ArrayList<>();
-        for (int i = 0; i < main; i++) {
-            String s = cmd.get(i);
-            if (s.equals("-cp") || s.equals("-classpath") || s.equals("--class-path")) {
-                i++;
-                continue;
-            }
-            jvm.add(s);
-        }
-        List<String> rest = cmd.subList(main + 1, cmd.size());
+        List<String> rest = Main.arguments().orElseThrow(() -> new UsageException("--nproc-per-node > 1: cannot re-run"
+                + " this command (not started through " + MAIN + "); start the ranks with RANK/WORLD_SIZE/MASTER_ADDR/"
+                + "MASTER_PORT in the environment instead"));
+        List<String> jvm = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
         Integer port = d.masterPort();
         Launcher.Spec spec = new Launcher.Spec(d.nprocPerNode(), MAIN, rest, jvm, null, Duration.ofSeconds(30),
                 null, d.nnodes(), d.nodeRank(), d.masterAddr(), port == null ? 0 : port);

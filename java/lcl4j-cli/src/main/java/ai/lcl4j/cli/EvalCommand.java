@@ -54,7 +54,7 @@ final class EvalCommand implements Command {
         if (spec.zeroShot().isEmpty() && spec.retrieval().isEmpty())
             throw new UsageException("nothing to evaluate: give --eval-data, --classify or --retrieval");
         Tokenizer tok = Tokenizers.fromSpec(a.get(TOKENIZER));
-        try (LclModel model = Weights.load(a.get(MODEL), a.get(WEIGHTS), ModelOptions.defaults())) {
+        try (LclModel model = Weights.load(a.get(MODEL), a.get(WEIGHTS), ModelOptions.defaults(), err)) {
             Tokenizers.requireFits(tok, model.config());
             Map<String, Double> m = Evaluator.evaluate(model, tok, spec, note -> err.println("[eval] " + note));
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));

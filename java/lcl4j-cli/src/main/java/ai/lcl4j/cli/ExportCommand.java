@@ -2,6 +2,7 @@ package ai.lcl4j.cli;
 
 import ai.lcl4j.io.Safetensors;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,8 @@ import org.bytedeco.pytorch.Tensor;
  */
 final class ExportCommand implements Command {
     static final Option<Path> WEIGHTS = Option.path("weights", "run folder, checkpoint folder or .safetensors file").required();
-    static final Option<Path> OUT = Option.path("out", "output .safetensors file").required();
+    static final Option<Path> OUT = Option.path("out", "output .safetensors file").required()
+            .check(p -> !Files.isDirectory(p), "is a folder; give the .safetensors file to write");
     static final Option<Boolean> VISION_ONLY = Option.flag("vision-only", "only the vision encoder and its pooling projection").withDefault(false);
 
     @Override
@@ -35,7 +37,8 @@ final class ExportCommand implements Command {
 
     @Override
     public int run(ParsedArgs a, PrintStream out, PrintStream err) throws Exception {
-        Map<String, Tensor> sd = Weights.read(a.get(WEIGHTS));
+        Weights.Loaded w = Weights.read(a.get(WEIGHTS), err);
+        Map<String, Tensor> sd = w.tensors();
         Map<String, Tensor> keep = new LinkedHashMap<>();
         boolean vision = a.get(VISION_ONLY);
         sd.forEach((k, v) -> {
@@ -44,7 +47,7 @@ final class ExportCommand implements Command {
         if (keep.isEmpty()) throw new UsageException("--weights: no tensors to export from " + a.get(WEIGHTS));
         Safetensors.write(a.get(OUT), keep, Map.of("format", "pt", "producer", "lcl4j",
                 "content", vision ? "vision encoder" : "full model"));
-        out.println("wrote " + keep.size() + " tensors to " + a.get(OUT));
+        out.println("wrote " + keep.size() + " tensors of " + w.origin() + " to " + a.get(OUT));
         return Cli.EXIT_OK;
     }
 }

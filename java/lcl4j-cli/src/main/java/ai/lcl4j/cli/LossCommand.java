@@ -53,7 +53,7 @@ final class LossCommand implements Command {
             throw new UsageException("--batch: 'images' must be float32 of shape (N, 3, H, W)");
         // weights 1/1 so that neither loss is skipped; the values printed are unweighted
         ModelOptions opts = ModelOptions.defaults().withBackend(a.get(BACKEND)).withLossWeights(1.0, 1.0);
-        try (LclModel model = Weights.load(a.get(MODEL), a.get(WEIGHTS), opts);
+        try (LclModel model = Weights.load(a.get(MODEL), a.get(WEIGHTS), opts, err);
              PointerScope scope = new PointerScope();
              NoGradGuard g = new NoGradGuard()) {
             LossResult r = model.loss(images, text);

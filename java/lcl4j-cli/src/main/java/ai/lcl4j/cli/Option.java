@@ -278,7 +278,10 @@ public final class Option<T> {
         // Java also accepts "1d", "0x1p3" and "NaN"; a training flag should not.
         boolean plain = t.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
         if (!plain) throw new IllegalArgumentException("expected a number, got '" + s + "'");
-        return Double.parseDouble(t);
+        double v = Double.parseDouble(t);
+        // 1e309 parses to Infinity: no setting means that, and it would fail far from the flag
+        if (Double.isInfinite(v)) throw new IllegalArgumentException("'" + s + "' is beyond the range of a double (about 1.8e308)");
+        return v;
     }
 
     private static boolean parseBool(String s) {

@@ -1,5 +1,6 @@
 package ai.lcl4j.cli;
 
+import ai.lcl4j.train.RunStart;
 import ai.lcl4j.train.TrainConfig;
 import ai.lcl4j.train.Trainer;
 import java.io.PrintStream;
@@ -25,10 +26,11 @@ final class TrainCommand implements Command {
     public int run(ParsedArgs args, PrintStream out, PrintStream err) throws Exception {
         TrainFlags.checkModel(args);
         TrainConfig cfg = TrainFlags.config(args, TrainFlags.sources(args));
+        RunStart start = TrainFlags.start(args);
         DataParallelLaunch.Plan plan = DataParallelLaunch.plan(cfg.distributed(), System.getenv());
         if (plan.launch()) return DataParallelLaunch.launchLocalRanks(cfg.distributed(), out);
         DataParallelLaunch.Trained t = DataParallelLaunch.train(plan, cfg, Evaluations.forRoot(cfg.data().evalRoot()),
-                args.get(TrainFlags.RESUME), out);
+                start, out);
         if (t.report() == null) return Cli.EXIT_OK;   // a data-parallel rank other than 0: rank 0 reports
         Trainer.Result r = t.result();
         out.println("final losses " + r.lastLosses());

@@ -7,6 +7,8 @@ import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.Precision;
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.train.Objective;
+import ai.lcl4j.train.RunConfigDiff;
+import ai.lcl4j.train.RunStart;
 import ai.lcl4j.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +33,8 @@ final class TrainFlags {
             + " | hf:/path/tokenizer.json").withDefault(D.tokenizer());
     static final Option<Path> EVAL = Option.path("eval-data", "held-out split (eval/ layout of make-demo-data) for "
             + "zero-shot and retrieval during training");
-    static final Option<Path> OUT = Option.path("out", "run folder (metrics, checkpoints, report)").withDefault(D.out());
+    static final Option<Path> OUT = Option.path("out", "run folder (metrics, checkpoints, report)").withDefault(D.out())
+            .check(p -> !java.nio.file.Files.isRegularFile(p), "is a file, not a folder: give a folder for the run");
     static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(D.loop().steps()).check(v -> v >= 1, "must be >= 1");
     static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(D.data().batchSize()).check(v -> v >= 1, "must be >= 1");
     static final Option<Double> LR = Option.number("lr", "peak learning rate").withDefault(D.schedule().lr()).check(v -> v > 0, "must be > 0");
@@ -58,7 +61,11 @@ final class TrainFlags {
     static final Option<Double> SIM = Option.number("sim-threshold", "MMC4 image-sentence similarity threshold").withDefault(D.data().simThreshold());
     static final Option<Integer> MAX_IMAGES = Option.integer("max-images", "images kept per document").withDefault(D.data().maxImages()).check(v -> v >= 1, "must be >= 1");
     static final Option<Double> IMG_FIRST = Option.number("img-first-prob", "probability an image precedes its sentence").withDefault(D.data().imgFirstProb()).check(v -> v >= 0 && v <= 1, "must be in [0, 1]");
-    static final Option<Boolean> RESUME = Option.flag("resume", "continue from the latest checkpoint in --out").withDefault(false);
+    static final Option<Boolean> RESUME = Option.flag("resume", "continue from the newest checkpoint in --out that verifies;"
+            + " the settings that shape the run must be the recorded ones").withDefault(false);
+    static final Option<List<String>> ALLOW_CHANGE = Option.strings("allow-config-change", "with --resume: settings that may"
+            + " differ from the run's recorded ones (e.g. lr,steps; data also accepts changed shard files); each change is"
+            + " written to the run's history.jsonl. Settings: " + String.join(", ", RunConfigDiff.comparedSettings()));
     // data parallel (torchrun-style; RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT in the environment also work)
     static final Option<Integer> NPROC = Option.integer("nproc-per-node", "data-parallel ranks to start on this machine"
             + " (> 1: lcl4j starts them and waits; --batch-size is per rank)").withDefault(DD.nprocPerNode()).check(v -> v >= 1, "must be >= 1");
@@ -87,7 +94,7 @@ final class TrainFlags {
     static void declare(Flags f) {
         f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, LR, WARMUP, WD, BETA1, BETA2, EPS, CLIP,
                 OBJECTIVE, BACKEND, ACT_CKPT, SEED, DEVICE, PRECISION, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, SIM,
-                MAX_IMAGES, IMG_FIRST, RESUME, NPROC, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT, DIST_TIMEOUT,
+                MAX_IMAGES, IMG_FIRST, RESUME, ALLOW_CHANGE, NPROC, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT, DIST_TIMEOUT,
                 CHECKSUM_EVERY).withConfigFile();
     }
 
@@ -101,6 +108,18 @@ final class TrainFlags {
                 new TrainConfig.Compute(a.get(BACKEND), a.get(DEVICE), precision(a.get(PRECISION)), a.get(ACT_CKPT)),
                 new TrainConfig.Distributed(a.get(NPROC), a.get(NNODES), a.get(NODE_RANK), a.get(MASTER_ADDR),
                         a.get(MASTER_PORT), a.get(DIST_TIMEOUT), a.get(CHECKSUM_EVERY)));
+    }
+
+    /** --resume and --allow-config-change; a setting that is never compared is a usage error. */
+    static RunStart start(ParsedArgs a) {
+        List<String> allowed = a.get(ALLOW_CHANGE) == null ? List.of() : a.get(ALLOW_CHANGE);
+        List<String> unknown = RunConfigDiff.unknown(allowed);
+        if (!unknown.isEmpty())
+            throw new UsageException("--allow-config-change: " + unknown + " " + (unknown.size() == 1 ? "is" : "are")
+                    + " not a setting a resume compares; the settings are " + String.join(", ", RunConfigDiff.comparedSettings()));
+        if (!allowed.isEmpty() && !a.get(RESUME))
+            throw new UsageException("--allow-config-change: only meaningful with --resume (a new run records its settings)");
+        return (a.get(RESUME) ? RunStart.resumed() : RunStart.fresh()).allowing(allowed);
     }
 
     /** The --precision value; null for auto (TrainConfig resolves it from the device). */
@@ -148,7 +167,11 @@ final class TrainFlags {
         String type = parts[0].substring(0, colon);
         if (SourceTypes.find(type).isEmpty())
             throw new UsageException("--data: unknown source type '" + type + "' (" + SourceTypes.names(", ") + ")");
-        Path path = Path.of(parts[0].substring(colon + 1));
+        String location = parts[0].substring(colon + 1);
+        if (location.isBlank())
+            throw new UsageException("--data: no PATH after '" + type + ":' in '" + item + "'; expected TYPE:PATH, e.g. "
+                    + type + ":/data/" + type);
+        Path path = Path.of(location);
         if (isPlainPath(path.toString()) && !java.nio.file.Files.exists(path))
             throw new UsageException("--data: path not found: " + path);
         SourceSpec s = SourceSpec.of(type, path);
@@ -160,8 +183,9 @@ final class TrainFlags {
                 case "weight" -> {
                     try {
                         s = s.withWeight(Double.parseDouble(kv[1]));
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--data: weight must be a number, got '" + kv[1] + "'");
+                    } catch (IllegalArgumentException e) {   // not a number, or one SourceSpec refuses
+                        throw new UsageException("--data: weight must be a finite number >= 0, got '" + kv[1]
+                                + "' in '" + item + "'");
                     }
                 }
                 default -> s = s.withOption(kv[0], kv[1]);

@@ -1,5 +1,6 @@
 package ai.lcl4j.eval;
 
+import ai.lcl4j.data.source.ImagePathGuard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -167,7 +168,7 @@ public record RetrievalDataset(List<Path> images, List<String> captions, int[] c
             try {
                 image = guard.resolve(pathParts);
             } catch (ImagePathGuard.Rejected r) {
-                skip(r.reason, where, r.getMessage());
+                skip(r.reason(), where, r.getMessage());
                 return;
             }
             String c = caption == null ? "" : caption.strip();

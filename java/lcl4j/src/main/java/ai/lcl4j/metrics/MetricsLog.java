@@ -122,7 +122,7 @@ public final class MetricsLog implements Closeable {
             out.write(line);
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
+            throw new UncheckedIOException("writing the " + kind + " record of step " + step + " to " + file, e);
         }
     }
 

@@ -1,6 +1,7 @@
 package ai.lcl4j.optim;
 
 import ai.lcl4j.io.Safetensors;
+import ai.lcl4j.ops.NonFinite;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bytedeco.pytorch.Tensor;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Optional;
 
 /**
  * One complete checkpoint folder, as validated by {@link CheckpointStore#load(Path)}.
@@ -26,13 +28,22 @@ public record Checkpoint(Path dir, long step, Instant savedAt, JsonNode state) {
         return dir.resolve(CheckpointStore.OPTIMIZER);
     }
 
-    /** The model weights, as CPU tensors. */
+    /** The model weights, as CPU tensors; refused, naming the tensor, when one holds NaN or infinity. */
     public LinkedHashMap<String, Tensor> readModel() throws IOException {
-        return Safetensors.read(modelFile());
+        return finite(modelFile(), Safetensors.read(modelFile()));
     }
 
-    /** The optimiser state, as CPU tensors. */
+    /** The optimiser state, as CPU tensors; refused, naming the tensor, when one holds NaN or infinity. */
     public LinkedHashMap<String, Tensor> readOptimizer() throws IOException {
-        return Safetensors.read(optimizerFile());
+        return finite(optimizerFile(), Safetensors.read(optimizerFile()));
+    }
+
+    private LinkedHashMap<String, Tensor> finite(Path file, LinkedHashMap<String, Tensor> tensors) throws CheckpointException {
+        Optional<String> bad = NonFinite.first(tensors);
+        if (bad.isPresent()) {
+            throw new CheckpointException(file, "tensor " + bad.get() + "; the checkpoint of step " + step
+                    + " cannot continue a run or be evaluated: use an earlier checkpoint");
+        }
+        return tensors;
     }
 }

@@ -27,11 +27,21 @@ final class DataParallelCheckpoints {
             if (world != 1)
                 throw new IllegalArgumentException("--resume with " + world + " ranks: the checkpoint was written by"
                         + " a single-process run (no per-rank data positions); resume it with one process");
-            return Position.fromJsonTree(state.get("data_position"));
+            return parse(state.get("data_position"), "data_position");
         }
         if (all.size() != world)
             throw new IllegalArgumentException("--resume: the checkpoint holds the data positions of " + all.size()
                     + " ranks but this run has " + world + "; resume with the same world size");
-        return Position.fromJsonTree(all.get(rank));
+        return parse(all.get(rank), "data_positions[" + rank + "]");
+    }
+
+    /** A position the checkpoint lacks or garbles is a checkpoint that cannot continue the stream, said so. */
+    private static Position parse(JsonNode node, String key) {
+        try {
+            return Position.fromJsonTree(node);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("state." + key + ": " + e.getMessage() + "; this checkpoint cannot"
+                    + " continue the data stream: resume from an earlier one (move this folder aside) or start a new run", e);
+        }
     }
 }

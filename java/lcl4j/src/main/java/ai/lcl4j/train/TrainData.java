@@ -36,11 +36,18 @@ import java.util.Map;
  * and whether or not the run was resumed, and new in every epoch.
  */
 public final class TrainData implements AutoCloseable {
-    private final Prefetcher<Sample> prefetch;
+    /** A worker's result: the sample (null when the document was dropped) and the skips it caused. */
+    private record Built(Sample sample, SkipLog skips) {}
+
+    private final Prefetcher<Built> prefetch;
+    private final SkipLog skips;
     private final int batchSize;
     private final int imageSize;
 
     /**
+     * @param skips          the run's skip counts: only documents that {@link #next()} hands out add to them
+     *                       (with the skipped records read before each), never documents read ahead and left
+     *                       unused at close, nor records re-read to restore {@code resume}
      * @param seed           the run seed (shuffling, and each document's augmentation)
      * @param rank,worldSize this process's share of the data (1 process: 0, 1)
      * @param resume         a position from a checkpoint, or null to start at the beginning
@@ -49,18 +56,25 @@ public final class TrainData implements AutoCloseable {
                      int worldSize, Position resume) {
         this.batchSize = cfg.batchSize();
         this.imageSize = model.visionCfg().imageSize();
+        this.skips = skips;
         SequenceConfig seq = new SequenceConfig(model.contextLength(), model.numImageTokens(), (float) cfg.simThreshold(),
                 cfg.imgFirstProb(), cfg.maxImages(), 1, true);
-        SequenceBuilder builder = new SequenceBuilder(tokenizer, seq, skips);
         ImageLoader loader = ImageLoaders.decodeAndTransform(new ImageDecoder(), ImageTransform.train(imageSize));
+        SkipLog sourceSkips = SkipLog.quiet();   // the feeder thread's reads, handed to the documents they precede
         DocumentSource source = Sources.open(cfg.sources(),
-                StreamOptions.training(seed).withShard(rank, worldSize, 0, 1), skips);
-        if (resume != null) source.seek(resume);
-        StreamIndexTags tagged = new StreamIndexTags(source);
-        prefetch = new Prefetcher<>(tagged,
-                doc -> builder.build(doc, SequenceBuilder.documentRandom(seed, documentKey(doc, tagged.take(doc))), loader)
-                        .orElse(null),
-                cfg.workers(), Math.max(2 * cfg.batchSize(), 8));
+                StreamOptions.training(seed).withShard(rank, worldSize, 0, 1), sourceSkips);
+        if (resume != null) {
+            source.seek(resume);
+            sourceSkips.clear();   // re-reading the buffered records: they were counted before the checkpoint
+        }
+        StreamIndexTags tagged = new StreamIndexTags(source, sourceSkips);
+        prefetch = new Prefetcher<>(tagged, doc -> {
+            StreamIndexTags.Tag tag = tagged.take(doc);
+            // a builder per document (three fields): its skips stay with this document until it is consumed
+            Sample sample = new SequenceBuilder(tokenizer, seq, tag.skips())
+                    .build(doc, SequenceBuilder.documentRandom(seed, documentKey(doc, tag.index())), loader).orElse(null);
+            return new Built(sample, tag.skips());
+        }, cfg.workers(), Math.max(2 * cfg.batchSize(), 8));
     }
 
     /**
@@ -79,21 +93,25 @@ public final class TrainData implements AutoCloseable {
      * counts, which a checkpoint restores; the epoch field is not usable: with
      * a shuffle buffer two passes' copies of a record can leave the reader in
      * the same epoch, and a restored reader may stand at an epoch boundary on
-     * the other side). The feeder thread tags, a worker takes the tag: a
-     * synchronized identity map bridges them (at most the prefetch capacity of
-     * entries).
+     * the other side), and the records the source skipped while reading up to it.
+     * The feeder thread tags, a worker takes the tag: a synchronized identity map
+     * bridges them (at most the prefetch capacity of entries).
      */
     private static final class StreamIndexTags implements DocumentSource {
-        private final DocumentSource inner;
-        private final Map<Document, Long> indices = Collections.synchronizedMap(new IdentityHashMap<>());
+        record Tag(long index, SkipLog skips) {}
 
-        StreamIndexTags(DocumentSource inner) {
+        private final DocumentSource inner;
+        private final SkipLog sourceSkips;
+        private final Map<Document, Tag> tags = Collections.synchronizedMap(new IdentityHashMap<>());
+
+        StreamIndexTags(DocumentSource inner, SkipLog sourceSkips) {
             this.inner = inner;
+            this.sourceSkips = sourceSkips;
         }
 
-        long take(Document doc) {
-            Long e = indices.remove(doc);
-            return e == null ? 0 : e;
+        Tag take(Document doc) {
+            Tag t = tags.remove(doc);
+            return t == null ? new Tag(0, SkipLog.quiet()) : t;
         }
 
         @Override public boolean hasNext() { return inner.hasNext(); }
@@ -104,7 +122,9 @@ public final class TrainData implements AutoCloseable {
             // spanning epochs of a small corpus does), and each emission needs its own tag
             Document read = inner.next();
             Document d = new Document(read.origin(), read.sentences(), read.images(), read.paired());
-            indices.put(d, emittedCount(inner.position()));
+            SkipLog staged = SkipLog.quiet();
+            sourceSkips.drainTo(staged);
+            tags.put(d, new Tag(emittedCount(inner.position()), staged));
             return d;
         }
 
@@ -141,7 +161,9 @@ public final class TrainData implements AutoCloseable {
                 if (samples.isEmpty()) throw new IllegalStateException("the training data ran out before the first batch");
                 break;
             }
-            samples.add(prefetch.next());
+            Built b = prefetch.next();
+            b.skips().drainTo(skips);   // consumed: its skips now count
+            if (b.sample() != null) samples.add(b.sample());
         }
         return BatchCollator.collate(samples, imageSize, imageSize);
     }

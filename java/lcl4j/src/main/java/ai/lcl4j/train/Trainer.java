@@ -24,10 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 
@@ -72,29 +70,34 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final PrintStream out;
     private final Evaluation evaluation;
-    private final boolean resume;
+    private final RunStart start;
     private final DataParallel dp;
 
     public Trainer(TrainConfig cfg, Evaluation evaluation, boolean resume, PrintStream out) {
-        this(cfg, evaluation, resume, out, null);
+        this(cfg, evaluation, resume ? RunStart.resumed() : RunStart.fresh(), out, null);
+    }
+
+    public Trainer(TrainConfig cfg, Evaluation evaluation, boolean resume, PrintStream out, DataParallel dp) {
+        this(cfg, evaluation, resume ? RunStart.resumed() : RunStart.fresh(), out, dp);
     }
 
     /**
-     * @param dp data-parallel group this process is a rank of, or null for one process. With a group:
+     * @param start fresh, or resumed (with the settings allowed to differ from the recorded ones)
+     * @param dp    data-parallel group this process is a rank of, or null for one process. With a group:
      *           rank 0's initial weights are broadcast, each rank reads its shard of the data
      *           ({@code --batch-size} is per rank), gradients are averaged before clipping, and only rank 0
      *           writes metrics, checkpoints (holding every rank's data position) and the report.
      */
-    public Trainer(TrainConfig cfg, Evaluation evaluation, boolean resume, PrintStream out, DataParallel dp) {
+    public Trainer(TrainConfig cfg, Evaluation evaluation, RunStart start, PrintStream out, DataParallel dp) {
         this.cfg = cfg;
         this.evaluation = evaluation;
-        this.resume = resume;
+        this.start = start;
         this.out = out;
         this.dp = dp;
     }
 
     public Result run() throws IOException {
-        // a wrong model or tokenizer fails before anything is written: no half-made run folder
+        // Every check comes before the first write (StartPlan): a refused start leaves the run folder as it was.
         boolean master = dp == null || dp.isMaster();
         int rank = dp == null ? 0 : dp.rank(), world = dp == null ? 1 : dp.worldSize();
         if (cfg.data().sources().isEmpty()) throw new IllegalArgumentException("data: at least one source is needed");
@@ -108,105 +111,119 @@ public final class Trainer {
             throw new IllegalArgumentException("--device cuda: data-parallel training (" + world
                     + " ranks) runs on the CPU only in this release; use one rank or --device cpu");
         }
-        Files.createDirectories(cfg.out());
+        CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), loop.keepCheckpoints());
+        StartPlan plan = StartPlan.check(cfg, start, store, rank, world, master);
         JsonNode configJson = cfg.toJson();
-        if (master) Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
         Objective obj = cfg.objective();
         ModelOptions mo = ModelOptions.defaults().withBackend(compute.backend())
                 .withCheckpoint(compute.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed()).withGather(dp)
                 .withPrecision(compute.precision());
 
         SkipLog skips = new SkipLog();
-        CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), loop.keepCheckpoints());
         try (LclModel model = new LclModel(mc, mo)) {
             // initialised on the CPU (seeded), then moved: the same weights on either device
             if (compute.device().equals("cuda")) model.to(new Device("cuda"));
-            if (master && (compute.device().equals("cuda") || compute.precision() != Precision.FP32))
-                out.println("device " + compute.device() + ", precision " + compute.precision().flagName());
             AdamW opt = new AdamW(DecayGroups.openClip(model.namedParameters(),
                     cfg.optimiser().adamW(cfg.schedule().lr())));
             CosineSchedule schedule = cfg.schedule().cosine(loop.steps());
-            long start = 0;
-            Position position = null;
-            Map<String, Long> priorSkips = Map.of();
-            if (resume) {
-                Optional<Checkpoint> ck = store.latest();
-                if (ck.isEmpty()) throw new IllegalArgumentException("--resume: no complete checkpoint under " + store.root());
-                Checkpoint c = ck.get();
-                model.loadStateDict(c.readModel());
-                opt.loadStateTensors(c.readOptimizer());
-                start = c.step();
-                position = DataParallelCheckpoints.position(c.state(), rank, world);
-                priorSkips = skipCounts(c.state().get("skips"));
-                // steps after the checkpoint are about to be recomputed: their old records would appear twice
-                if (master) MetricsLog.dropAfter(cfg.out().resolve(MetricsLog.FILE_NAME), start);
-                out.println("resumed from " + c.dir() + " at step " + start);
+            long start = plan.startStep();
+            if (plan.checkpoint() != null) {
+                model.loadStateDict(plan.model());
+                opt.loadStateTensors(plan.optimizer());
             }
-            if (dp != null) {
-                // Same start everywhere (on resume every rank loaded the same checkpoint; this also checks it).
-                dp.broadcastWeights(model.parameters());
-                if (master) out.println("data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank ("
-                        + (long) world * cfg.data().batchSize() + " global)");
-            }
-            if (start >= loop.steps()) out.println("nothing to do: the checkpoint is at step " + start + " of " + loop.steps());
+            Map<String, Long> priorSkips = plan.priorSkips();
 
             Map<String, Double> losses = new LinkedHashMap<>(), lastEval = new LinkedHashMap<>();
-            try (TrainData data = new TrainData(cfg.data(), cfg.seed(), mc, tok, skips, rank, world, position);
-                 MetricsLog metrics = master ? MetricsLog.open(cfg.out()) : null) {
-                PrintStream barOut = master ? out : new PrintStream(java.io.OutputStream.nullOutputStream());
-                ProgressBar bar = ProgressBar.builder(loop.steps()).label("train").out(barOut).startStep(start)
-                        .logEverySteps(loop.logEvery()).build();
-                for (long step = start; step < loop.steps(); step++) {
-                    long t0 = System.nanoTime();
-                    Batch batch = data.next();
-                    double lr = schedule.lr(step), gradNorm;
-                    long images = batch.imageCount();
-                    try (PointerScope scope = new PointerScope()) {
-                        BatchTensors in = BatchTensors.of(batch, compute.device());
-                        TrainStep.Outcome o = TrainStep.run(model, opt, dp, in.images(), in.tokens(), lr, cfg.optimiser().gradClip(),
-                                step + 1, batch.origins());
-                        losses.put(MetricKeys.LOSS, o.loss());
-                        losses.put(MetricKeys.LOSS_CONTRASTIVE, o.contrastive());
-                        losses.put(MetricKeys.LOSS_GENERATION, o.generation());
-                        gradNorm = o.gradNorm();
-                    }
-                    if (dp != null) {
-                        if (dp.checksumEvery() > 0 && (step + 1) % dp.checksumEvery() == 0)
-                            dp.checkWeights(model.parameters(), step + 1);
-                        images = Math.round(dp.allReduceSumDoubles(new double[] {images})[0]);
-                    }
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    Map<String, Object> row = new LinkedHashMap<>(losses);
-                    row.put(MetricKeys.LR, lr);
-                    row.put(MetricKeys.GRAD_NORM, gradNorm);
-                    row.put(MetricKeys.IMAGES_PER_SEC, images / seconds);
-                    row.put("images", images);
-                    row.put("step_seconds", seconds);
-                    if (metrics != null) metrics.train(step + 1, row);
-                    bar.update(step + 1, losses, lr, images);
-
-                    long done = step + 1;
-                    boolean last = done == loop.steps();
-                    if (last || (loop.checkpointEvery() > 0 && done % loop.checkpointEvery() == 0)) {
-                        ObjectNode st = state(configJson, data.position(), merged(priorSkips, skips));
-                        if (dp != null) DataParallelCheckpoints.addPositions(st, dp.gatherJson(data.position().toJsonTree()));
-                        if (master) store.save(done, model.stateDict(), opt.stateTensors(), st);
-                        if (dp != null) dp.barrier();   // the others wait until rank 0's checkpoint is complete
-                    }
-                    if (evaluation != null && (last || (loop.evalEvery() > 0 && done % loop.evalEvery() == 0))) {
-                        if (master) {
-                            lastEval = evaluation.run(model, tok);
-                            metrics.eval(done, lastEval);
-                            bar.message("eval at step " + done + ": " + lastEval);
-                        }
-                        if (dp != null) dp.barrier();
-                    }
+            // opening the data seeks to the checkpoint's position, and the first batch proves the data usable:
+            // the last checks that can refuse the start
+            try (TrainData data = new TrainData(cfg.data(), cfg.seed(), mc, tok, skips, rank, world, plan.position())) {
+                Batch firstBatch = start < loop.steps() ? data.next() : null;
+                if (master) plan.commit(configJson, out);
+                if (plan.checkpoint() != null) out.println("resumed from " + plan.checkpoint().dir() + " at step " + start);
+                if (master && (compute.device().equals("cuda") || compute.precision() != Precision.FP32))
+                    out.println("device " + compute.device() + ", precision " + compute.precision().flagName());
+                if (dp != null) {
+                    // Same start everywhere (on resume every rank loaded the same checkpoint; this also checks it).
+                    dp.broadcastWeights(model.parameters());
+                    if (master) out.println("data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank ("
+                            + (long) world * cfg.data().batchSize() + " global)");
                 }
-                bar.finish();
+                if (start >= loop.steps()) out.println("nothing to do: the checkpoint is at step " + start + " of " + loop.steps());
+                Checkpoint lastSaved = plan.checkpoint();
+                try (MetricsLog metrics = master ? MetricsLog.open(cfg.out()) : null) {
+                    PrintStream barOut = master ? out : new PrintStream(java.io.OutputStream.nullOutputStream());
+                    ProgressBar bar = ProgressBar.builder(loop.steps()).label("train").out(barOut).startStep(start)
+                            .logEverySteps(loop.logEvery()).build();
+                    for (long step = start; step < loop.steps(); step++) {
+                        long t0 = System.nanoTime();
+                        Batch batch = firstBatch != null ? firstBatch : data.next();
+                        firstBatch = null;
+                        double lr = schedule.lr(step), gradNorm;
+                        long images = batch.imageCount();
+                        long done = step + 1;
+                        boolean last = done == loop.steps();
+                        boolean checkpointDue = last || (loop.checkpointEvery() > 0 && done % loop.checkpointEvery() == 0);
+                        NonFiniteLossException unusable = null;
+                        try (PointerScope scope = new PointerScope()) {
+                            BatchTensors in = BatchTensors.of(batch, compute.device());
+                            TrainStep.Outcome o = TrainStep.run(model, opt, dp, in.images(), in.tokens(), lr, cfg.optimiser().gradClip(),
+                                    done, batch.origins());
+                            losses.put(MetricKeys.LOSS, o.loss());
+                            losses.put(MetricKeys.LOSS_CONTRASTIVE, o.contrastive());
+                            losses.put(MetricKeys.LOSS_GENERATION, o.generation());
+                            gradNorm = o.gradNorm();
+                            if (checkpointDue) unusable = CheckpointGate.check(model, dp, in.images(), in.tokens(), done, batch.origins());
+                        } catch (NonFiniteLossException e) {
+                            throw e.withNote(lastCheckpointNote(lastSaved, done));
+                        }
+                        if (dp != null) {
+                            if (dp.checksumEvery() > 0 && done % dp.checksumEvery() == 0)
+                                dp.checkWeights(model.parameters(), done);
+                            images = Math.round(dp.allReduceSumDoubles(new double[] {images})[0]);
+                        }
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        Map<String, Object> row = new LinkedHashMap<>(losses);
+                        row.put(MetricKeys.LR, lr);
+                        row.put(MetricKeys.GRAD_NORM, gradNorm);
+                        row.put(MetricKeys.IMAGES_PER_SEC, images / seconds);
+                        row.put("images", images);
+                        row.put("step_seconds", seconds);
+                        if (metrics != null) metrics.train(done, row);
+                        bar.update(done, losses, lr, images);
+                        if (unusable != null) throw unusable.withNote(lastCheckpointNote(lastSaved, done));
+
+                        if (checkpointDue) {
+                            ObjectNode st = state(configJson, data.position(), merged(priorSkips, skips));
+                            if (dp != null) DataParallelCheckpoints.addPositions(st, dp.gatherJson(data.position().toJsonTree()));
+                            if (master) lastSaved = store.save(done, model.stateDict(), opt.stateTensors(), st);
+                            if (dp != null) dp.barrier();   // the others wait until rank 0's checkpoint is complete
+                        }
+                        if (evaluation != null && (last || (loop.evalEvery() > 0 && done % loop.evalEvery() == 0))) {
+                            if (master) {
+                                lastEval = evaluation.run(model, tok);
+                                metrics.eval(done, lastEval);
+                                bar.message("eval at step " + done + ": " + lastEval);
+                            }
+                            if (dp != null) dp.barrier();
+                        }
+                    }
+                    bar.finish();
+                }
             }
             if (master && skips.total() > 0) out.println(skips.summary());
             return new Result(loop.steps(), losses, lastEval, merged(priorSkips, skips), master);
         }
+    }
+
+    /**
+     * What the run folder holds after a non-finite loss at step {@code failed}. Resume is exact, so any
+     * checkpoint of this run, resumed with the same settings, replays the same batches to the same failure.
+     */
+    private static String lastCheckpointNote(Checkpoint last, long failed) {
+        if (last == null) return "no checkpoint of this run was written: start again with other settings (e.g. a lower --lr)";
+        return "the last checkpoint is " + last.dir() + " (step " + last.step() + "); resumed with the same settings"
+                + " it replays the same batches to this failure at step " + failed + ": resume it with other settings"
+                + " (e.g. a lower --lr and --allow-config-change lr) or start again";
     }
 
     private static ObjectNode state(JsonNode config, Position position, Map<String, Long> skips) {
@@ -215,13 +232,6 @@ public final class Trainer {
         s.set("data_position", position.toJsonTree());
         s.set("skips", JSON.valueToTree(skips));
         return s;
-    }
-
-    /** Skip counts saved in a checkpoint's state (absent in none). */
-    private static Map<String, Long> skipCounts(JsonNode saved) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        if (saved != null) saved.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asLong()));
-        return m;
     }
 
     /** Counts before the resume plus this process's: the run's totals. */

@@ -1,5 +1,7 @@
 package ai.lcl4j.eval;
 
+import ai.lcl4j.data.source.ImagePathGuard;
+import ai.lcl4j.data.source.SkipReasons;
 import ai.lcl4j.data.text.ByteTokenizer;
 import ai.lcl4j.model.LclModel;
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +63,7 @@ class RetrievalFilesTest {
         assertEquals(List.of(root.resolve("val2014/0.png"), root.resolve("val2014/1.png"), root.resolve("val2014/2.png")), d.images());
         assertEquals(List.of("a red picture", "red", "a green picture", "a blue picture"), d.captions());
         assertArrayEquals(new int[] {0, 0, 1, 2}, d.captionImage());
-        assertEquals(Map.of(ImagePathGuard.OUTSIDE, 2, ImagePathGuard.ABSOLUTE, 2, RetrievalDataset.NO_FILENAME, 1,
+        assertEquals(Map.of(SkipReasons.PATH_OUTSIDE, 2, SkipReasons.ABSOLUTE_PATH, 2, RetrievalDataset.NO_FILENAME, 1,
                 RetrievalDataset.NO_CAPTION, 1), d.skipped());
         assertEquals(6, d.skippedRecords());
         assertEquals(6, d.skipMessages().size());
@@ -97,13 +99,13 @@ class RetrievalFilesTest {
                 """);
         RetrievalDataset d = RetrievalDataset.load(f, dir.resolve("coco"), null, "image", "caption");
         assertEquals(List.of("red, clearly", "green", "blue \"quoted\""), d.captions());
-        assertEquals(Map.of(ImagePathGuard.OUTSIDE, 1, RetrievalDataset.SHORT_ROW, 1, ImagePathGuard.ABSOLUTE, 1,
+        assertEquals(Map.of(SkipReasons.PATH_OUTSIDE, 1, RetrievalDataset.SHORT_ROW, 1, SkipReasons.ABSOLUTE_PATH, 1,
                 RetrievalDataset.NO_CAPTION, 1), d.skipped());
         assertTrue(d.skipMessages().stream().anyMatch(m -> m.startsWith(f + ":5:")), "a row names its line: " + d.skipMessages());
         Path tsv = dir.resolve("pairs.tsv");
         Files.writeString(tsv, "filepath\ttitle\n../../x.png\tout\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RetrievalDataset.load(tsv, dir.resolve("coco"), null));
-        assertTrue(e.getMessage().contains("no usable captions") && e.getMessage().contains(ImagePathGuard.OUTSIDE), e.getMessage());
+        assertTrue(e.getMessage().contains("no usable captions") && e.getMessage().contains(SkipReasons.PATH_OUTSIDE), e.getMessage());
     }
 
     @Test

@@ -7,6 +7,7 @@ import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
@@ -43,7 +44,8 @@ import java.util.List;
  * (default 25M pixels, OpenCLIP's {@code --max-image-pixels}). A decoder warning
  * that data ended early (a truncated JPEG, which the JDK would otherwise return
  * half grey) is an error, as PIL raises on truncated files by default; other
- * warnings are not. Thread-safe.
+ * warnings are not. Thread-safe, and indifferent to the calling thread's interrupt
+ * status (the outcome depends on the bytes only).
  */
 public final class ImageDecoder {
     public static final long DEFAULT_MAX_PIXELS = 25_000_000L;
@@ -89,7 +91,11 @@ public final class ImageDecoder {
     public RgbImage decode(byte[] bytes, String describe) throws ImageDecodeException {
         if (bytes == null || bytes.length == 0) throw new ImageDecodeException(describe + ": empty image (0 bytes)");
         ImageReader reader = null;
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // Not ImageIO.createImageInputStream: with TwelveMonkeys on the class path it wraps the bytes in an
+        // interruptible channel, so on a thread being interrupted (a decode worker as its pool shuts down)
+        // every reader's format probe fails and a valid JPEG reads as "not a known image format". The
+        // in-memory stream below ignores interrupts: a decode either finishes or fails for its bytes alone.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new ImageDecodeException(describe + ": not a known image format (" + bytes.length + " bytes, starts "

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 
 /**
  * Turns a {@link Document} into a {@link Sample} by the LCL reference rules
@@ -248,6 +249,12 @@ public final class SequenceBuilder {
             if (px == null) throw new IllegalStateException("loader returned null");
             return px;
         } catch (Exception | OutOfMemoryError e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // the worker is being stopped (its pool shuts down): the read was cut short, the image is not bad
+                CancellationException c = new CancellationException("loading " + im.source().describe() + " was interrupted");
+                c.initCause(e);
+                throw c;
+            }
             skips.skip("image failed to load", doc.origin(), im.source().describe() + ": " + e);
             return null;
         }

@@ -19,7 +19,10 @@ import java.util.function.LongPredicate;
  * Image-caption pairs listed in CSV/TSV files with a header row, as OpenCLIP's
  * CsvDataset reads them (DATA-FORMATS.md section 4): separator (default tab) and
  * the image and caption column names (default filepath and title) are options.
- * Relative image paths are resolved against the CSV file's folder. Fields may be
+ * Relative image paths are resolved against the CSV file's folder, or against
+ * {@code images=DIR} when the spec names one; an absolute path must lie inside that
+ * folder, and a path that leaves it is skipped and counted ({@link ImagePathGuard}).
+ * Fields may be
  * double-quoted ("" for a quote); a quoted field cannot span lines. A record is a
  * data row (0-based, the header excluded). Unlike OpenCLIP, a missing image or a
  * short row is counted and skipped instead of ending the run.
@@ -27,28 +30,32 @@ import java.util.function.LongPredicate;
 public final class CsvPairsFormat implements RecordFormat {
     public static final SourceType TYPE = new SourceType("csv", List.of("tsv"),
             "CSV/TSV image-caption pairs with a header row; separator= (default tab), image_column= (default"
-                    + " filepath), caption_column= (default title)",
+                    + " filepath), caption_column= (default title); image paths lie in images=DIR (default: the"
+                    + " CSV's folder)",
             spec -> new CsvPairsFormat(spec.path(), separator(spec.option("separator", "\t")),
-                    spec.option("image_column", "filepath"), spec.option("caption_column", "title")));
+                    spec.option("image_column", "filepath"), spec.option("caption_column", "title"), spec.images()));
 
     private final List<Path> files;
     private final char separator;
     private final String imageColumn;
     private final String captionColumn;
     private final int[][] columns; // per file: {image column index, caption column index}
+    private final Path images;     // the image folder, or null: each CSV's own folder
 
     /**
      * @param path          a .csv/.tsv file, a folder of them, or a glob
      * @param separator     field separator, e.g. '\t' or ','
      * @param imageColumn   header name of the image path column
      * @param captionColumn header name of the caption column
+     * @param images        the folder image paths are relative to and must lie in; null: each CSV file's folder
      * @throws IllegalArgumentException when no file is found or a header lacks a column
      */
-    public CsvPairsFormat(Path path, char separator, String imageColumn, String captionColumn) {
+    public CsvPairsFormat(Path path, char separator, String imageColumn, String captionColumn, Path images) {
         this.files = ShardFiles.find(path, "CSV/TSV files", "*.csv", "*.tsv");
         this.separator = separator;
         this.imageColumn = imageColumn;
         this.captionColumn = captionColumn;
+        this.images = images;
         this.columns = new int[files.size()][];
         for (int i = 0; i < files.size(); i++) columns[i] = header(files.get(i));
     }
@@ -139,7 +146,7 @@ public final class CsvPairsFormat implements RecordFormat {
     public RecordReader open(int file, long firstRecord, LongPredicate wanted, SkipLog log) {
         Path f = files.get(file);
         int[] cols = columns[file];
-        Path dir = f.toAbsolutePath().getParent();
+        ImagePathGuard guard = new ImagePathGuard(images != null ? images : f.toAbsolutePath().getParent());
         return new RecordReader() {
             private BufferedReader in;
             private long row = -1;
@@ -172,9 +179,19 @@ public final class CsvPairsFormat implements RecordFormat {
                             continue;
                         }
                         String rel = fields.get(cols[0]).strip();
-                        ImageFiles.Found img = ImageFiles.locate(dir.resolve(rel));
-                        if (rel.isEmpty() || img.problem() != null) {
-                            log.skip(rel.isEmpty() ? SkipReasons.MISSING_IMAGE : img.problem(), origin, img.path().toString());
+                        if (rel.isEmpty()) {
+                            log.skip(SkipReasons.MISSING_IMAGE, origin, imageColumn + " is blank");
+                            continue;
+                        }
+                        ImageFiles.Found img;
+                        try {
+                            img = ImageFiles.locate(guard.resolveAbsoluteOrRelative(rel));
+                        } catch (ImagePathGuard.Rejected r) {
+                            log.skip(r.reason(), origin, imageColumn + " " + r.getMessage());
+                            continue;
+                        }
+                        if (img.problem() != null) {
+                            log.skip(img.problem(), origin, img.path().toString());
                             continue;
                         }
                         returned = row;

@@ -95,7 +95,7 @@ public final class MixedSource implements DocumentSource {
     public void seek(Position position) {
         if (!(position instanceof Position.Mix p) || p.children().size() != children.size()) {
             throw new IllegalArgumentException("a mix of " + children.size() + " sources cannot resume from "
-                    + position.toJson());
+                    + position.summary() + "; resume with the sources the position was saved with");
         }
         for (int i = 0; i < children.size(); i++) {
             children.get(i).seek(p.children().get(i));

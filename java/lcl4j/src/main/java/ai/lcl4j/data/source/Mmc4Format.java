@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * folder) and then {images}/{shard number}/{image_name} (download_images.py's
  * --input_shards layout). similarity_matrix, url, raw_url, face_detections and
  * could_have_url_duplicate are not needed to build a sequence and are not read.
+ * An image_name that is absolute or climbs out of the image folder is skipped and
+ * counted ({@link ImagePathGuard}).
  */
 public final class Mmc4Format extends JsonlFormat {
     public static final SourceType TYPE = new SourceType("mmc4", List.of(),
@@ -30,6 +32,7 @@ public final class Mmc4Format extends JsonlFormat {
     private static final Pattern SHARD_NO = Pattern.compile("shard_(\\d+)");
 
     private final Path images;
+    private final ImagePathGuard guard;
     private final String[] shardNumbers;
 
     /**
@@ -42,6 +45,7 @@ public final class Mmc4Format extends JsonlFormat {
         super(ShardFiles.find(Files.isDirectory(path.resolve("data")) ? path.resolve("data") : path,
                 "MMC4 shards (docs_shard_{i}_v2.jsonl.zip, docs_shard_{i}_v3.jsonl, ...)", GLOBS));
         this.images = images != null ? images : ImageFiles.defaultFolder(path, files().get(0));
+        this.guard = new ImagePathGuard(this.images);
         this.shardNumbers = new String[files().size()];
         for (int i = 0; i < shardNumbers.length; i++) {
             Matcher m = SHARD_NO.matcher(files().get(i).getFileName().toString());
@@ -89,8 +93,13 @@ public final class Mmc4Format extends JsonlFormat {
                 continue;
             }
             String shard = shardNumbers[file];
-            ImageFiles.Found f = ImageFiles.locate(images.resolve(name),
-                    shard == null ? null : images.resolve(shard).resolve(name));
+            ImageFiles.Found f;
+            try {
+                f = ImageFiles.locate(guard.resolve(name), shard == null ? null : guard.resolve(shard, name));
+            } catch (ImagePathGuard.Rejected r) {
+                log.skip(r.reason(), origin, "image_name " + r.getMessage());
+                continue;
+            }
             if (f.problem() != null) {
                 log.skip(f.problem(), origin, f.path().toString());
                 continue;

@@ -41,7 +41,9 @@ import java.util.function.LongPredicate;
  *
  * <p>Images are local files found either (a) as {images}/{sha256(url) hex}.{ext}
  * with ext the metadata "format" if given, else jpg, png, jpeg, webp in that order,
- * or (b) through a url&lt;TAB&gt;path TSV (paths relative to the TSV's folder).
+ * or (b) through a url&lt;TAB&gt;path TSV (paths relative to the TSV's folder, absolute ones inside it).
+ * A metadata format or a url map entry that would name a file outside its folder is skipped
+ * and counted ({@link ImagePathGuard}).
  *
  * <p>Parquet is read with parquet-hadoop's LocalInputFile, so no Hadoop file
  * system is involved; a record is a row, and row groups before the first wanted
@@ -62,7 +64,9 @@ public final class ObelicsFormat implements RecordFormat {
 
     private final List<Path> files;
     private final Path images;
-    private final Map<String, Path> urlMap;
+    private final ImagePathGuard guard;
+    private final Map<String, String> urlMap;  // url -> path as written in the map
+    private final ImagePathGuard urlMapGuard;  // the map's folder
 
     /**
      * @param path   a .parquet file, a folder of them (or its data/ subfolder), or a glob
@@ -74,18 +78,19 @@ public final class ObelicsFormat implements RecordFormat {
         Path dir = Files.isDirectory(path.resolve("data")) ? path.resolve("data") : path;
         this.files = ShardFiles.find(dir, "OBELICS parquet files", "*.parquet");
         this.images = images != null ? images : ImageFiles.defaultFolder(path, files.get(0));
+        this.guard = new ImagePathGuard(this.images);
         this.urlMap = urlMap == null ? null : readUrlMap(urlMap);
+        this.urlMapGuard = urlMap == null ? null : new ImagePathGuard(urlMap.toAbsolutePath().getParent());
     }
 
-    private static Map<String, Path> readUrlMap(Path tsv) {
-        Map<String, Path> m = new HashMap<>();
-        Path dir = tsv.toAbsolutePath().getParent();
+    private static Map<String, String> readUrlMap(Path tsv) {
+        Map<String, String> m = new HashMap<>();
         try (BufferedReader r = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
                 int tab = line.indexOf('\t');
                 if (tab <= 0) continue; // blank or header-less junk: no mapping to take
-                m.put(line.substring(0, tab), dir.resolve(line.substring(tab + 1).strip()));
+                m.put(line.substring(0, tab), line.substring(tab + 1).strip());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read OBELICS url map " + tsv, e);
@@ -299,16 +304,23 @@ public final class ObelicsFormat implements RecordFormat {
     private void addImage(String url, JsonNode meta, int sentence, DocImage.Placement placement, List<DocImage> out,
                           Origin origin, SkipLog log) {
         ImageFiles.Found f;
-        if (urlMap != null) {
-            Path p = urlMap.get(url);
-            f = p == null ? new ImageFiles.Found(Path.of(url), SkipReasons.MISSING_IMAGE) : ImageFiles.locate(p);
-        } else {
-            String sha = WanJuanFormat.sha256Hex(url);
-            String fmt = meta != null && meta.hasNonNull("format") ? meta.get("format").asText().toLowerCase() : null;
-            List<Path> cands = new ArrayList<>();
-            if (fmt != null && !fmt.isEmpty()) cands.add(images.resolve(sha + "." + fmt));
-            for (String e : EXTS) cands.add(images.resolve(sha + "." + e));
-            f = ImageFiles.locate(cands.toArray(new Path[0]));
+        try {
+            if (urlMap != null) {
+                String p = urlMap.get(url);
+                f = p == null ? new ImageFiles.Found(Path.of(url), SkipReasons.MISSING_IMAGE)
+                        : ImageFiles.locate(urlMapGuard.resolveAbsoluteOrRelative(p));
+            } else {
+                String sha = WanJuanFormat.sha256Hex(url);
+                String fmt = meta != null && meta.hasNonNull("format") ? meta.get("format").asText().toLowerCase() : null;
+                List<Path> cands = new ArrayList<>();
+                if (fmt != null && !fmt.isEmpty()) cands.add(guard.resolve(sha + "." + fmt));
+                for (String e : EXTS) cands.add(guard.resolve(sha + "." + e));
+                f = ImageFiles.locate(cands.toArray(new Path[0]));
+            }
+        } catch (ImagePathGuard.Rejected r) {
+            log.skip(r.reason(), origin, (urlMap != null ? "url_map entry" : "metadata format") + " of " + url + ": "
+                    + r.getMessage());
+            return;
         }
         if (f.problem() != null) {
             log.skip(f.problem(), origin, f.path() + " for " + url);

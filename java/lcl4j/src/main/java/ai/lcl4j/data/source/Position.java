@@ -22,6 +22,9 @@ public sealed interface Position permits Position.Shard, Position.Mix {
     /** The position as a JSON tree. */
     JsonNode toJsonTree();
 
+    /** A few words for messages (a position's JSON can run to kilobytes): what kind of source it belongs to. */
+    String summary();
+
     /** The position as one line of JSON. */
     default String toJson() {
         return toJsonTree().toString();
@@ -37,6 +40,7 @@ public sealed interface Position permits Position.Shard, Position.Mix {
     }
 
     static Position fromJsonTree(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) throw new IllegalArgumentException("the data position is missing");
         String kind = n.path("kind").asText();
         switch (kind) {
             case "shard": {
@@ -81,6 +85,11 @@ public sealed interface Position permits Position.Shard, Position.Mix {
         }
 
         @Override
+        public String summary() {
+            return "the position of one source over " + files + " shard file" + (files == 1 ? "" : "s");
+        }
+
+        @Override
         public JsonNode toJsonTree() {
             ObjectNode o = JSON.createObjectNode();
             o.put("kind", "shard").put("files", files).put("fingerprint", fingerprint).put("epoch", epoch).put("fileCursor", fileCursor)
@@ -100,6 +109,11 @@ public sealed interface Position permits Position.Shard, Position.Mix {
         public Mix {
             children = List.copyOf(children);
             exhausted = List.copyOf(exhausted);
+        }
+
+        @Override
+        public String summary() {
+            return "the position of a mix of " + children.size() + " sources";
         }
 
         @Override

@@ -186,7 +186,8 @@ public final class ShardedSource implements DocumentSource {
     @Override
     public void seek(Position position) {
         if (!(position instanceof Position.Shard p)) {
-            throw new IllegalArgumentException("a " + format.name() + " source cannot resume from " + position.toJson());
+            throw new IllegalArgumentException("a single " + format.name() + " source cannot resume from "
+                    + position.summary() + "; resume with the sources the position was saved with");
         }
         if (p.files() != nFiles) {
             throw new IllegalArgumentException("position was saved over " + p.files() + " files but " + describe()

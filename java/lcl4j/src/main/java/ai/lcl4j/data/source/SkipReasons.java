@@ -33,4 +33,10 @@ public final class SkipReasons {
     public static final String MALFORMED_ROW = "malformed csv row";
     /** A matched sentence index outside the document's sentences. */
     public static final String BAD_SENTENCE_INDEX = "sentence index out of range";
+    /** A path in a record that is absolute where a relative one is required (counted per image or sample). */
+    public static final String ABSOLUTE_PATH = "absolute image path";
+    /** A path in a record that resolves outside the configured folder (counted per image or sample). */
+    public static final String PATH_OUTSIDE = "image path outside the image folder";
+    /** A path in a record that is empty or not a valid path on this system (counted per image or sample). */
+    public static final String INVALID_PATH = "invalid image path";
 }

@@ -34,6 +34,11 @@ public record SourceSpec(String type, Path path, Path images, double weight, Map
 
     public SourceSpec {
         if (type == null || path == null) throw new IllegalArgumentException("a source spec needs type and path");
+        if (path.toString().isBlank()) throw new IllegalArgumentException("source spec " + type + ": the path is empty");
+        // a weight is a share of the mix: a negative, infinite or NaN one has no meaning (MixedSource would
+        // refuse it only once several sources are mixed, after the run folder was written)
+        if (!(weight >= 0) || Double.isInfinite(weight))
+            throw new IllegalArgumentException("source spec " + type + ":" + path + ": weight must be a finite number >= 0, got " + weight);
         type = type.toLowerCase();
         options = Map.copyOf(options == null ? Map.of() : options);
     }

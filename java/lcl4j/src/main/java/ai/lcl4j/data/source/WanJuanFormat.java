@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * WanJuan 1.0 image-text records (DATA-FORMATS.md section 3): JSONL with id,
  * content (Markdown with {@code ![](url)} where each image stands) and
  * img_list[{url, sha256, caption, width, height}]. Images are files
- * {images}/{sha256}.jpg, sha256 being the hex SHA-256 of the URL string.
+ * {images}/{sha256}.jpg, sha256 being the hex SHA-256 of the URL string. A
+ * sha256 field that would name a file outside the image folder is skipped and
+ * counted ({@link ImagePathGuard}).
  *
  * <p>Sentences: the text between image markers is split at Markdown paragraph
  * breaks (a blank line); each non-blank paragraph, trimmed, is one sentence.
@@ -43,6 +45,7 @@ public final class WanJuanFormat extends JsonlFormat {
     private static final Pattern PARAGRAPH = Pattern.compile("\\n\\s*\\n");
 
     private final Path images;
+    private final ImagePathGuard guard;
 
     /**
      * @param path   a JSONL file, a folder of *.jsonl / *.jsonl.zip, or a glob
@@ -52,6 +55,7 @@ public final class WanJuanFormat extends JsonlFormat {
     public WanJuanFormat(Path path, Path images) {
         super(ShardFiles.find(path, "WanJuan JSONL files", Mmc4Format.GLOBS));
         this.images = images != null ? images : ImageFiles.defaultFolder(path, files().get(0));
+        this.guard = new ImagePathGuard(this.images);
     }
 
     @Override
@@ -115,7 +119,13 @@ public final class WanJuanFormat extends JsonlFormat {
     private void addImage(String url, int sentence, DocImage.Placement placement, Map<String, String> shaByUrl,
                           List<DocImage> out, Origin origin, SkipLog log) {
         String sha = shaByUrl.computeIfAbsent(url, WanJuanFormat::sha256Hex);
-        ImageFiles.Found f = ImageFiles.locate(images.resolve(sha + ".jpg"));
+        ImageFiles.Found f;
+        try {
+            f = ImageFiles.locate(guard.resolve(sha + ".jpg"));
+        } catch (ImagePathGuard.Rejected r) {
+            log.skip(r.reason(), origin, "sha256 of " + url + ": " + r.getMessage());
+            return;
+        }
         if (f.problem() != null) {
             log.skip(f.problem(), origin, f.path() + " for " + url);
             return;

@@ -21,7 +21,9 @@ import java.util.function.LongPredicate;
  * lower-cased; a new sample starts when the key changes or an extension repeats
  * (LAION keys are not unique across tars). The image is the first present of
  * jpg, png, jpeg, webp and the caption is txt; other members (json, ...) are
- * ignored. A record is a sample, numbered in tar order, complete or not.
+ * ignored. A record is a sample, numbered in tar order, complete or not. A sample
+ * with a member whose name is absolute or climbs out of the archive's top folder
+ * ({@code ../x.jpg}) is skipped and counted ({@link ImagePathGuard}).
  *
  * <p>Shards are local files or remote: URLs ({@code https://host/shard-{000000..000099}.tar},
  * brace-expanded by {@link ShardUrls}) or {@code pipe:COMMAND}s. A remote shard is streamed
@@ -123,6 +125,7 @@ public final class WdsFormat implements RecordFormat {
         private final Map<String, TarEntries.Entry> group = new LinkedHashMap<>();
         private final Map<String, byte[]> bytes = new LinkedHashMap<>(); // stream: image and caption bytes of the group
         private IOException pending;                               // stream: a cut found while a finished sample was in hand
+        private ImagePathGuard.Rejected rejected;                  // the group holds a member named outside the archive
         private long sample = -1;                                  // number of the last completed group
         private long returned = -1;
 
@@ -166,6 +169,13 @@ public final class WdsFormat implements RecordFormat {
                         bytes.clear();
                     }
                     key = k;
+                    if (rejected == null) {
+                        try {
+                            ImagePathGuard.requireRelativeInside(e.name());
+                        } catch (ImagePathGuard.Rejected r) {
+                            rejected = r; // the sample is skipped and counted when it closes (finish)
+                        }
+                    }
                     if (!entries.randomAccess() && (isImage(ext) || ext.equals("txt")) && e.size() <= Integer.MAX_VALUE
                             && sample + 1 >= first && wanted.test(sample + 1)) {
                         // the stream passes this member once: keep what the wanted sample needs now
@@ -200,9 +210,16 @@ public final class WdsFormat implements RecordFormat {
 
         /** Closes the current group as sample number ++sample; returns its pair, or null when unwanted or bad. */
         private Document finish() throws IOException {
+            ImagePathGuard.Rejected unsafe = rejected;
+            rejected = null;
             long s = ++sample;
             if (s < first || !wanted.test(s)) return null;
             Origin origin = new Origin(name, s + 1);
+            if (unsafe != null) {
+                // never resolved against a folder here, but a name no tar tool would extract makes no sample
+                log.skip(unsafe.reason(), origin, key + ": member " + unsafe.getMessage());
+                return null;
+            }
             TarEntries.Entry img = null;
             String imgExt = null;
             for (String x : IMAGE_EXTS) {

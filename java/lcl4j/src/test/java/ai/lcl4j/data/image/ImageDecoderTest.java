@@ -31,6 +31,29 @@ class ImageDecoderTest {
         }
     }
 
+    /**
+     * Issue 13: a decode worker interrupted as its pool shuts down counted valid JPEGs as "not a known image
+     * format": ImageIO.createImageInputStream wrapped the bytes in an interruptible channel (TwelveMonkeys'
+     * stream provider), every reader's format probe then failed, and no reader was found. The outcome must
+     * depend on the bytes only.
+     */
+    @Test
+    void aValidImageDecodesOnAnInterruptedThread() throws IOException {
+        BufferedImage src = solid(16, 12, BufferedImage.TYPE_3BYTE_BGR, 0x3C78B4);
+        ImageDecoder d = new ImageDecoder();
+        for (String format : new String[] {"jpeg", "png"}) {
+            byte[] bytes = encode(src, format);
+            Thread.currentThread().interrupt();
+            try {
+                RgbImage img = d.decode(bytes, "x." + format);
+                assertEquals(16, img.width(), format);
+                assertEquals(12, img.height(), format);
+            } finally {
+                assertTrue(Thread.interrupted(), "the decoder must leave the interrupt status to its owner");
+            }
+        }
+    }
+
     @Test
     void pngRgbIsExact() throws IOException {
         BufferedImage src = solid(5, 3, BufferedImage.TYPE_3BYTE_BGR, 0xC86432);
