@@ -125,8 +125,15 @@ class TapeTest {
                 }
                 i++;
             }
+            // Tolerances (float32, u = 2^-24 = 6e-8): the emulated kernel and linear + cross_entropy share the
+            // logits' GEMM (torch.matmul vs torch.linear of the same operands) and differ in reduction order
+            // only in the log-sum-exp (11 terms), the sum over 5 counted tokens and the gradient GEMMs (<= 24
+            // terms): worst case ~2 x 24 u = 2.9e-6 of the summed magnitudes per op, typically sqrt(24) u =
+            // 3e-7. The loss composes ~2 such sums over O(1) terms (|lse| + |z| at most ~3x the loss): 5e-6.
+            // A parameter's gradient composes <= 3 (head GEMM, tanh's chain, the projection GEMM): 1e-5.
+            // A lost 0.7 scale, a missing term or a wrong index is O(0.1).
             for (int k = 1; k < 3; k++) {
-                assertEquals(loss[0], loss[k], 1e-6 * Math.abs(loss[0]), "seed " + seed + " loss " + k);
+                assertEquals(loss[0], loss[k], 5e-6 * Math.abs(loss[0]), "seed " + seed + " loss " + k);
                 for (int p = 0; p < 2; p++) {
                     assertTrue(Tensors.relError(g.get(k).get(p), g.get(0).get(p)) < 1e-5,
                             "seed " + seed + " path " + k + " param " + p);
