@@ -274,6 +274,12 @@ LCL_API int lcl_cpu_get_num_threads(void);
  * the environment variable LCL_CPU_ISA. Static string; never fails. */
 LCL_API const char* lcl_cpu_isa(void);
 
+/* Forces the CPU kernels to the level `name` ("x86-64-v4", "x86-64-v3" or
+ * "baseline") for the rest of the process, so that one machine can test every
+ * level it runs. LCL_ERR_BAD_VALUE, and nothing changes, when the name is not
+ * a level or this CPU lacks it (the message names the level). */
+LCL_API int lcl_cpu_select_isa(const char* name);
+
 /* The fp32 FMA peak the CPU kernels can reach, in GFLOP/s: `threads` threads
  * of the kernels' own pool (0 = its current count, lcl_cpu_get_num_threads)
  * each run independent chains of vector FMAs of the level lcl_cpu_isa() names

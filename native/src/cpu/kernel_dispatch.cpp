@@ -3,11 +3,13 @@
 // LCL_CPU_ISA if set. The levels are listed once, in CMake
 // (cmake/LclCpuIsa.cmake), which passes them here as LCL_CPU_ISA_LEVELS, an
 // X-macro list of the levels' namespaces, widest first.
+#include "common/lcl_internal.h"
 #include "cpu/kernel_table.h"
 
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #ifndef LCL_CPU_ISA_LEVELS
 #error "LCL_CPU_ISA_LEVELS (the compiled ISA levels) comes from cmake/LclCpuIsa.cmake"
@@ -63,3 +65,29 @@ bool select_kernels(const char* name) {
 }
 
 }  // namespace lcl::cpu
+
+extern "C" int lcl_cpu_select_isa(const char* name) {
+    static const char* who = "lcl_cpu_select_isa";
+    return lcl::guarded(who, [&] {
+        using namespace lcl::cpu;
+        if (name == nullptr) return lcl::fail(LCL_ERR_NULL_POINTER, "%s: name is NULL", who);
+        if (by_name(name) == nullptr) {
+            std::string known;  // the levels this library was built with, widest first
+            for (const KernelTable* t : kLevels) known += std::string(known.empty() ? "" : ", ") + t->name;
+            return lcl::fail(LCL_ERR_BAD_VALUE, "%s: '%s' is not a level of this library (%s)", who, name,
+                             known.c_str());
+        }
+        if (!select_kernels(name)) {
+            const char* widest = "baseline";
+            for (const KernelTable* t : kLevels) {
+                if (t->cpu_supported()) {
+                    widest = t->name;
+                    break;
+                }
+            }
+            return lcl::fail(LCL_ERR_BAD_VALUE, "%s: this CPU lacks level '%s' (its widest is %s)", who, name,
+                             widest);
+        }
+        return int(LCL_OK);
+    });
+}

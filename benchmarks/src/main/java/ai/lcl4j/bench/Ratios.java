@@ -1,166 +1,140 @@
 package ai.lcl4j.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import ai.lcl4j.kernels.CpuKernels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The benchmark profile: runs each case through JMH with lcl4j and its peers in
- * the same run, prints one table of time ratios ours/peer with error bars
- * (JMH's 99.9% half-widths propagated), then measures peak extra memory of the
- * big cases in fresh processes, and writes the table as Markdown for the README.
+ * The benchmark profile, the one command behind every published number: measures the machine's
+ * fp32 FMA peak, runs each JMH case (lcl4j and its peers in the same run) and the step profile,
+ * all {@code --runs} times (default 2, so the tables state the run-to-run spread), then the peak
+ * memory of the big cases and of a training step in fresh processes, and (full profile, or
+ * {@code --memory-sweep}) memory against size with a plot. It writes
+ * {@code <out-dir>/results[-quick|-smoke].md} and replaces the results block of the README, so the
+ * claims there come from this run only, stamped with the machine it ran on.
  *
- * <p>{@code java -cp benchmarks/target/lcl4j-benchmarks.jar ai.lcl4j.bench.Ratios [--quick] [--out FILE]}
+ * <pre>
+ * java -cp "benchmarks/target/lcl4j-benchmarks.jar:benchmarks/target/lib/*" ai.lcl4j.bench.Ratios
+ *     [--quick | --smoke] [--runs N] [--out-dir benchmarks] [--readme README.md | --no-readme]
+ *     [--memory-sweep | --no-memory-sweep]
+ * </pre>
+ * Run from the repository root, on an idle machine, with {@code OMP_WAIT_POLICY=PASSIVE}.
  */
 public final class Ratios {
 
-    /** One JMH case: a benchmark method, its fixed params, the impls to compare (first = ours). */
-    record Case(String label, String bench, Map<String, String> params, List<String> impls) {}
-
-    record Row(String label, String peer, double ours, double oursErr, double peerScore, double peerErr) {
-        double ratio() { return ours / peerScore; }
-        double ratioErr() {
-            return ratio() * Math.sqrt(Math.pow(oursErr / ours, 2) + Math.pow(peerErr / peerScore, 2));
-        }
-    }
-
     public static void main(String[] args) throws Exception {
-        boolean quick = List.of(args).contains("--quick");
-        Path out = Path.of("benchmarks/results.md");
-        for (int i = 0; i < args.length - 1; i++) if (args[i].equals("--out")) out = Path.of(args[i + 1]);
-
-        List<Case> cases = new ArrayList<>();
-        cases.add(attn("attention fwd+bwd causal B4 H8 L1024 D64", "forwardBackward", 1024, 64, true));
-        cases.add(attn("attention fwd causal B4 H8 L1024 D64", "forward", 1024, 64, true));
-        cases.add(attn("attention fwd+bwd full B16 H8 L256 D64", "forwardBackward", 256, 64, false));
-        if (!quick) {
-            cases.add(attn("attention fwd+bwd causal B1 H8 L4096 D128", "forwardBackward", 4096, 128, true));
-            cases.add(attn("attention fwd+bwd causal B2 H8 L2048 D128", "forwardBackward", 2048, 128, true));
-        }
-        cases.add(nce("infonce fwd+bwd N8192 D512", 8192));
-        if (!quick) cases.add(nce("infonce fwd+bwd N16384 D512", 16384));
-        cases.addAll(StepCases.cases(quick));
-
-        List<Row> rows = new ArrayList<>();
-        for (Case c : cases) rows.addAll(run(c, quick));
-
-        List<String[]> memory = new ArrayList<>();
-        if (!quick) {
-            memory.add(peak("attention", 16384, "lcl4j", "sdpa"));
-            memory.add(peak("infonce", 32768, "lcl4j", "libtorch"));
-        } else {
-            memory.add(peak("infonce", 8192, "lcl4j", "libtorch"));
-        }
-        String md = render(rows, memory, quick);
-        System.out.println(md);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, md);
-        System.out.println("wrote " + out);
-    }
-
-    static Case attn(String label, String method, int l, int d, boolean causal) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("seqLen", "" + l);
-        p.put("headDim", "" + d);
-        p.put("causal", "" + causal);
-        p.put("tokens", "" + (l >= 2048 ? l * (l == 2048 ? 2 : 1) : 4096));
-        return new Case(label, AttentionBench.class.getName() + "." + method, p, List.of("lcl4j", "sdpa", "math"));
-    }
-
-    static Case nce(String label, int n) {
-        return new Case(label, InfoNceBench.class.getName() + ".forwardBackward", Map.of("n", "" + n),
-                List.of("lcl4j", "libtorch"));
-    }
-
-    static List<Row> run(Case c, boolean quick) throws RunnerException {
-        ChainedOptionsBuilder b = new OptionsBuilder().include("^" + c.bench().replace(".", "\\.") + "$")
-                .forks(1).warmupIterations(quick ? 1 : 2).measurementIterations(quick ? 6 : 10)
-                .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementTime(TimeValue.seconds(1))
-                .param("impl", c.impls().toArray(new String[0]));
-        c.params().forEach(b::param);
-        Map<String, double[]> score = new TreeMap<>();
-        for (RunResult r : new Runner(b.build()).run()) {
-            var p = r.getPrimaryResult();
-            // 95% half-width over the iterations (JMH's own scoreError is the 99.9% one, which with a
-            // handful of iterations is mostly the t-quantile, not the spread)
-            double[] ci = p.getStatistics().getConfidenceIntervalAt(0.95);
-            score.put(r.getParams().getParam("impl"), new double[] {p.getScore(), (ci[1] - ci[0]) / 2});
-        }
-        List<Row> rows = new ArrayList<>();
-        double[] ours = score.get(c.impls().get(0));
-        for (String peer : c.impls().subList(1, c.impls().size())) {
-            double[] s = score.get(peer);
-            if (ours != null && s != null) rows.add(new Row(c.label(), peer, ours[0], ours[1], s[0], s[1]));
-        }
-        return rows;
-    }
-
-    /** Runs PeakMemory for ours and the peer in fresh JVMs: {label, ours bytes, peer bytes}. */
-    static String[] peak(String op, int size, String ours, String peer) throws IOException, InterruptedException {
-        long a = peakOf(op, ours, size), b = peakOf(op, peer, size);
-        return new String[] {op + " fwd+bwd " + (op.equals("attention") ? "causal B1 H4 L" + size + " D64"
-                : "N" + size + " D512"), peer, mib(a), mib(b), String.format("%.1f%%", 100.0 * a / Math.max(1, b))};
-    }
-
-    static long peakOf(String op, String impl, int size) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
-                PeakMemory.class.getName(), op, impl, "" + size).redirectErrorStream(true).start();
-        long bytes = -1;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("peak_extra_bytes=")) bytes = Long.parseLong(line.substring(17));
+        ProfileSize size = ProfileSize.FULL;
+        int runs = 2;
+        Path outDir = Path.of("benchmarks");
+        Path readme = Path.of("README.md");
+        Boolean sweep = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> size = ProfileSize.QUICK;
+                case "--smoke" -> size = ProfileSize.SMOKE;
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--out-dir" -> outDir = Path.of(args[++i]);
+                case "--readme" -> readme = Path.of(args[++i]);
+                case "--no-readme" -> readme = null;
+                case "--memory-sweep" -> sweep = true;
+                case "--no-memory-sweep" -> sweep = false;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (--quick, --smoke, --runs N, --out-dir DIR, --readme FILE, --no-readme, --memory-sweep, --no-memory-sweep)");
             }
         }
-        if (p.waitFor() != 0 || bytes < 0) throw new IOException("PeakMemory " + op + " " + impl + " failed");
-        return bytes;
-    }
+        if (runs < 1) throw new IllegalArgumentException("--runs must be >= 1");
+        if (sweep == null) sweep = size == ProfileSize.FULL;
+        if (readme != null && !Files.isRegularFile(readme))
+            throw new IllegalArgumentException("no README at " + readme.toAbsolutePath() + " (run from the repository root, or --readme FILE / --no-readme)");
+        long t0 = System.nanoTime();
+        String command = "Ratios" + size.flag() + (runs != 2 ? " --runs " + runs : "");
+        Machine machine = Machine.current();
+        System.out.print(machine.stamp());
 
-    static String mib(long bytes) {
-        return String.format("%.1f MiB", bytes / 1048576.0);
-    }
-
-    static String render(List<Row> rows, List<String[]> memory, boolean quick) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        sb.append("Machine: ").append(machine()).append(", ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores; date ").append(LocalDate.now()).append("; OMP_WAIT_POLICY=")
-                .append(System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"))
-                .append("; command: `java -cp \"benchmarks/target/lcl4j-benchmarks.jar:benchmarks/target/lib/*\" ")
-                .append("ai.lcl4j.bench.Ratios").append(quick ? " --quick" : "").append("`\n\n");
-        sb.append("Times are JMH averages over ").append(quick ? 6 : 10).append(" one-second iterations (after ")
-                .append(quick ? 1 : 2).append(" warm-up), ± the 95% confidence half-width; ratio errors propagate both.\n\n");
-        sb.append("| case | peer | lcl4j (ms) | peer (ms) | ratio ours/peer |\n|---|---|---|---|---|\n");
-        for (Row r : rows) {
-            sb.append(String.format("| %s | %s | %.2f ± %.2f | %.2f ± %.2f | **%.2f ± %.2f** |%n", r.label(), r.peer(),
-                    r.ours(), r.oursErr(), r.peerScore(), r.peerErr(), r.ratio(), r.ratioErr()));
+        List<ProfileResults.Run> done = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            double peakStart = CpuKernels.fmaPeakGflops(0, 2.0);
+            System.out.printf("[profile] run %d of %d: FMA peak %.1f GFLOP/s%n", r + 1, runs, peakStart);
+            List<KernelCases.Row> rows = new ArrayList<>();
+            for (KernelCases.Case c : KernelCases.cases(size)) rows.addAll(KernelCases.run(c, size));
+            List<StepProfile.Row> steps = new ArrayList<>();
+            for (StepPlan p : stepPlans(size)) steps.addAll(StepProfile.profile(p.config(), p.steps(), p.warmup(), false));
+            done.add(new ProfileResults.Run(peakStart, CpuKernels.fmaPeakGflops(0, 2.0), rows, steps));
         }
-        sb.append("\n| peak extra memory | peer | lcl4j | peer | ours/peer |\n|---|---|---|---|---|\n");
-        for (String[] m : memory) sb.append("| ").append(String.join(" | ", m)).append(" |\n");
-        return sb.toString();
+
+        List<ProfileResults.KernelMemory> kernelMemory = new ArrayList<>();
+        for (String[] m : kernelMemoryCases(size)) {
+            System.out.println("[profile] peak memory " + String.join(" ", m));
+            String[] ours = {m[1], m[2], m[4]}, theirs = {m[1], m[3], m[4]};
+            kernelMemory.add(new ProfileResults.KernelMemory(m[0], m[3], PeakMemory.measure(withExtra(ours, m)),
+                    PeakMemory.measure(withExtra(theirs, m))));
+        }
+        List<ProfileResults.StepMemory> stepMemory = new ArrayList<>();
+        for (StepPlan p : stepPlans(size)) {
+            System.out.println("[profile] step memory " + p.config().name());
+            stepMemory.add(new ProfileResults.StepMemory(p.config().name(),
+                    PeakMemory.measure("step", "fused", p.config().name()),
+                    PeakMemory.measure("step", "fused+checkpoint", p.config().name()),
+                    PeakMemory.measure("step", "libtorch", p.config().name())));
+        }
+        List<MemorySweep.Point> points = sweep ? MemorySweep.run(MemorySweep.Plan.of(size)) : null;
+
+        ProfileResults results = new ProfileResults(machine, size, command, done, kernelMemory, stepMemory, points,
+                Machine.currentLoad(), (System.nanoTime() - t0) / 60e9);
+        Files.createDirectories(outDir);
+        String suffix = size == ProfileSize.FULL ? "" : "-" + size.name().toLowerCase();
+        Path resultsFile = outDir.resolve("results" + suffix + ".md");
+        Path plot = null;
+        if (points != null) {
+            plot = outDir.resolve("memory-scaling" + suffix + ".svg");
+            Files.writeString(plot, MemorySweep.svg(points));
+        }
+        Files.writeString(resultsFile, "# lcl4j benchmark results\n\n"
+                + ResultsPage.full(results, plot == null ? null : plot.getFileName().toString()));
+        System.out.println(Files.readString(resultsFile));
+        System.out.println("wrote " + resultsFile + (plot != null ? " and " + plot : ""));
+        if (readme != null) {
+            Path base = readme.toAbsolutePath().getParent();
+            String rel = base.relativize(resultsFile.toAbsolutePath()).toString();
+            String relPlot = plot == null ? null : base.relativize(plot.toAbsolutePath()).toString();
+            ResultsPage.splice(readme, ResultsPage.readme(results, rel, relPlot));
+            System.out.println("updated the results block of " + readme);
+        }
     }
 
-    static String machine() throws IOException {
-        String cpu = "unknown CPU";
-        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-            if (line.startsWith("model name")) {
-                cpu = line.substring(line.indexOf(':') + 1).trim();
-                break;
-            }
+    /** A step profile setting: how many measured and warm-up steps per path. */
+    record StepPlan(StepConfig config, int steps, int warmup) {}
+
+    static List<StepPlan> stepPlans(ProfileSize size) {
+        return switch (size) {
+            case SMOKE -> List.of(new StepPlan(StepConfig.TINY, 5, 1));
+            case QUICK -> List.of(new StepPlan(StepConfig.TINY, 30, 5), new StepPlan(StepConfig.MMC4_B32, 10, 2));
+            case FULL -> List.of(new StepPlan(StepConfig.TINY, 150, 5), new StepPlan(StepConfig.SMALL, 30, 5),
+                    new StepPlan(StepConfig.MMC4_B32, 30, 3));
+        };
+    }
+
+    /** {label, PeakMemory op, ours, peer, size, extra args...}. */
+    static List<String[]> kernelMemoryCases(ProfileSize size) {
+        List<String[]> m = new ArrayList<>();
+        if (size == ProfileSize.SMOKE) {
+            m.add(new String[] {"infonce fwd+bwd N1024 D512", "infonce", "lcl4j", "libtorch", "1024"});
+            m.add(new String[] {"LM head + CE fwd+bwd T256 d512 V4099", "lmhead", "lcl4j", "libtorch", "256", "512", "4099"});
+            return m;
         }
-        return cpu;
+        if (size == ProfileSize.FULL) m.add(new String[] {"attention fwd+bwd causal B1 H4 L16384 D64", "attention", "lcl4j", "sdpa", "16384"});
+        int n = size == ProfileSize.FULL ? 32768 : 8192;
+        m.add(new String[] {"infonce fwd+bwd N" + n + " D512", "infonce", "lcl4j", "libtorch", "" + n});
+        m.add(new String[] {"LM head + CE fwd+bwd T4096 d512 V49411", "lmhead", "lcl4j", "libtorch", "4096", "512", "49411"});
+        return m;
+    }
+
+    private static String[] withExtra(String[] head, String[] spec) {
+        String[] out = new String[head.length + spec.length - 5];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(spec, 5, out, head.length, spec.length - 5);
+        return out;
     }
 }

@@ -8,25 +8,28 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The benchmark batch of the whole-step cases: 8 rows of the model's context, each
- * {@code sot, text, (soi img*T eoi text) x 3, eot, pad} with random byte text, and
- * 24 random images. Same for every implementation, so their step times compare.
+ * The batch of the whole-step cases: {@code rows} rows of {@code length} tokens, each
+ * {@code sot, text, (soi img*T eoi text) x imagesPerRow, eot, pad} with random byte-range text,
+ * and the rows' images, random. Same for every implementation, so their step times compare.
  */
 record StepBatch(Tensor images, Tensor tokens) {
-    static final int ROWS = 8, IMAGES_PER_ROW = 3;
 
-    static StepBatch of(ModelConfig c) {
-        int ctx = c.contextLength(), t = c.numImageTokens();
-        long[] ids = new long[ROWS * ctx];
+    static StepBatch of(ModelConfig c, int rows, int length, int imagesPerRow) {
+        int t = c.numImageTokens();
+        if (length > c.contextLength())
+            throw new IllegalArgumentException("rows of " + length + " tokens exceed the context " + c.contextLength());
+        int chunk = (length - 2 - imagesPerRow * (t + 2)) / (imagesPerRow + 1);
+        if (chunk < 1)
+            throw new IllegalArgumentException(imagesPerRow + " images of " + t + " tokens do not fit in " + length);
+        long[] ids = new long[rows * length];
         Random rnd = new Random(0);
         var sp = c.specialTokenIds();
-        int chunk = Math.max(1, (ctx - 2 - IMAGES_PER_ROW * (t + 2)) / (IMAGES_PER_ROW + 1));
-        for (int r = 0; r < ROWS; r++) {
-            int p = r * ctx;
+        for (int r = 0; r < rows; r++) {
+            int p = r * length;
             ids[p++] = sp.sot();
-            for (int k = 0; k <= IMAGES_PER_ROW; k++) {
+            for (int k = 0; k <= imagesPerRow; k++) {
                 for (int i = 0; i < chunk; i++) ids[p++] = 6 + rnd.nextInt(256);
-                if (k == IMAGES_PER_ROW) break;
+                if (k == imagesPerRow) break;
                 ids[p++] = sp.soi();
                 for (int i = 0; i < t; i++) ids[p++] = sp.img();
                 ids[p++] = sp.eoi();
@@ -35,11 +38,12 @@ record StepBatch(Tensor images, Tensor tokens) {
         }
         Tensor tokens;
         try (LongPointer lp = new LongPointer(ids)) {
-            tokens = torch.from_blob(lp, new long[] {ROWS, ctx}, new TensorOptions(torch.ScalarType.Long)).clone();
+            tokens = torch.from_blob(lp, new long[] {rows, length}, new TensorOptions(torch.ScalarType.Long)).clone();
         }
         int s = c.visionCfg().imageSize();
         torch.manual_seed(0);
-        Tensor images = torch.randn(new long[] {ROWS * IMAGES_PER_ROW, 3, s, s}, new TensorOptions(torch.ScalarType.Float));
+        Tensor images = torch.randn(new long[] {(long) rows * imagesPerRow, 3, s, s},
+                new TensorOptions(torch.ScalarType.Float));
         return new StepBatch(images, tokens);
     }
 }

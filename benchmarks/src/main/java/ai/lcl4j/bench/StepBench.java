@@ -6,7 +6,6 @@ import ai.lcl4j.model.ModelOptions;
 import ai.lcl4j.ops.Backend;
 import ai.lcl4j.optim.AdamW;
 import ai.lcl4j.optim.DecayGroups;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -17,7 +16,7 @@ import org.openjdk.jmh.annotations.*;
  * fused lcl4j kernels against the same model on plain libtorch ops (SDPA,
  * matmul + cross entropy): same weights, same batch, same JVM.
  *
- * <p>Batch: {@link StepBatch} (8 rows, 24 images).
+ * <p>Model and batch: {@link StepConfig}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,7 +28,7 @@ public class StepBench {
     @Param({"fused", "libtorch"})
     public String impl;
 
-    /** lcl-tiny, or lcl-small (lcl-tiny widened to 256 and deepened to 4 layers, 256 tokens). */
+    /** A {@link StepConfig} name: lcl-tiny, lcl-small, mmc4-b32. */
     @Param({"lcl-tiny"})
     public String config;
 
@@ -38,23 +37,14 @@ public class StepBench {
     private AdamW opt;
     private Tensor images, tokens;
 
-    static Map<String, Object> overrides(String config) {
-        if (config.equals("lcl-tiny")) return Map.of();
-        if (config.equals("lcl-small")) {
-            return Map.of("embed_dim", 256, "vision_cfg.width", 256, "vision_cfg.layers", 4, "vision_cfg.head_width", 64,
-                    "text_cfg.width", 256, "text_cfg.layers", 4, "text_cfg.context_length", 256,
-                    "pool_project_cfg.input_dim", 256, "pool_project_cfg.output_dim", 256);
-        }
-        throw new IllegalArgumentException("unknown bench config " + config);
-    }
-
     @Setup(Level.Trial)
     public void setup() {
         scope = new PointerScope();
         ModelOptions o = ModelOptions.defaults().withBackend(impl.equals("fused") ? Backend.FUSED : Backend.LIBTORCH);
-        model = LclModel.create("lcl-tiny", overrides(config), o);
+        StepConfig c = StepConfig.named(config);
+        model = c.model(o);
         opt = new AdamW(DecayGroups.openClip(model.namedParameters(), AdamW.Options.defaults()));
-        StepBatch batch = StepBatch.of(model.config());
+        StepBatch batch = c.batch(model);
         images = batch.images();
         tokens = batch.tokens();
     }

@@ -27,7 +27,7 @@ import org.bytedeco.javacpp.PointerScope;
  * segment recomputed in backward), to show what the memory saving costs in time.
  *
  * <p>{@code java -cp "benchmarks/target/lcl4j-benchmarks.jar:benchmarks/target/lib/*" ai.lcl4j.bench.StepProfile [config...] [--steps N] [--checkpoint]}
- * (configs: lcl-tiny, lcl-small; default both).
+ * (configs: {@link StepConfig}'s lcl-tiny, lcl-small, mmc4-b32; default lcl-tiny and lcl-small).
  */
 public final class StepProfile {
 
@@ -55,6 +55,13 @@ public final class StepProfile {
         }
     }
 
+    /**
+     * One path's medians (ms) over the measured steps; {@code kernels} NaN when not timed; the ratio
+     * of its median step to libtorch's with the bootstrap 95% interval (NaN for libtorch itself).
+     */
+    record Row(String config, String path, int steps, double step, double forward, double backward, double optimiser,
+               double kernels, double ratio, double lo, double hi) {}
+
     public static void main(String[] args) {
         List<String> configs = new ArrayList<>();
         int steps = 30;
@@ -65,27 +72,26 @@ public final class StepProfile {
             else configs.add(args[i]);
         }
         if (configs.isEmpty()) configs = List.of("lcl-tiny", "lcl-small");
-        System.out.printf("| config | path | step (ms, median) | forward | backward | optimiser | in lcl4j kernels | ratio to libtorch (95%% CI) |%n");
-        System.out.printf("|---|---|---|---|---|---|---|---|%n");
-        for (String config : configs) profile(config, steps, checkpoint);
+        List<Row> rows = new ArrayList<>();
+        for (String config : configs) rows.addAll(profile(StepConfig.named(config), steps, 5, checkpoint));
+        System.out.print(table(rows));
     }
 
-    static void profile(String config, int steps, boolean checkpoint) {
+    /** Profiles one setting: {@code warmup} + {@code steps} steps of each path, alternating. */
+    static List<Row> profile(StepConfig config, int steps, int warmup, boolean checkpoint) {
         try (PointerScope outer = new PointerScope()) {
             TimedKernels timer = new TimedKernels();
             ModelOptions base = ModelOptions.defaults();
             List<Phases> paths = new ArrayList<>();
-            paths.add(new Phases("fused", LclModel.create("lcl-tiny", StepBench.overrides(config),
-                    base.withKernels(timer.wrap(FusedKernels.nativeKernels()))), true));
-            Phases plain = new Phases("libtorch", LclModel.create("lcl-tiny", StepBench.overrides(config),
-                    base.withBackend(Backend.LIBTORCH)), false);
+            paths.add(new Phases("fused", config.model(base.withKernels(timer.wrap(FusedKernels.nativeKernels()))), true));
+            Phases plain = new Phases("libtorch", config.model(base.withBackend(Backend.LIBTORCH)), false);
             paths.add(plain);
             if (checkpoint) {
-                paths.add(new Phases("fused+checkpoint", LclModel.create("lcl-tiny", StepBench.overrides(config),
+                paths.add(new Phases("fused+checkpoint", config.model(
                         base.withKernels(timer.wrap(FusedKernels.nativeKernels())).withCheckpoint(true)), true));
             }
-            StepBatch batch = StepBatch.of(paths.get(0).model.config());
-            int warmup = 5;
+            StepBatch batch = config.batch(paths.get(0).model);
+            String label = config.describe(paths.get(0).model);
             for (int i = 0; i < warmup + steps; i++) {
                 // rotate which path goes first, so none always runs on a warmer cache
                 for (int j = 0; j < paths.size(); j++) {
@@ -96,16 +102,30 @@ public final class StepProfile {
                     if (i >= warmup) p.steps.add(t);
                 }
             }
+            List<Row> rows = new ArrayList<>();
             for (Phases p : paths) {
-                String ratio = "";
-                if (p != plain) {
-                    double[] r = bootstrapRatio(p.totals(), plain.totals());
-                    ratio = String.format("**%.3f** (%.3f-%.3f)", r[0], r[1], r[2]);
-                }
-                row(config, p.name, p, p.timed, ratio);
+                double[] r = p == plain ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+                        : bootstrapRatio(p.totals(), plain.totals());
+                rows.add(new Row(label, p.name, steps, medianOf(p.totals()), p.median(0), p.median(1), p.median(2),
+                        p.timed ? p.median(3) : Double.NaN, r[0], r[1], r[2]));
             }
             for (Phases p : paths) p.model.close();
+            return rows;
         }
+    }
+
+    static String table(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| config | path | steps | step (ms, median) | forward | backward | optimiser | in lcl4j kernels "
+                + "| ratio to libtorch (95% CI) |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            String k = Double.isNaN(r.kernels()) ? "-"
+                    : String.format("%.1f (%.0f%%)", r.kernels(), 100 * r.kernels() / r.step());
+            String ratio = Double.isNaN(r.ratio()) ? "" : String.format("**%.3f** (%.3f-%.3f)", r.ratio(), r.lo(), r.hi());
+            sb.append(String.format("| %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %s | %s |%n", r.config(), r.path(),
+                    r.steps(), r.step(), r.forward(), r.backward(), r.optimiser(), k, ratio));
+        }
+        return sb.toString();
     }
 
     static long[] step(LclModel model, AdamW opt, StepBatch batch) {
@@ -121,13 +141,6 @@ public final class StepProfile {
             long t3 = System.nanoTime();
             return new long[] {t1 - t0, t2 - t1, t3 - t2, 0};
         }
-    }
-
-    static void row(String config, String path, Phases ph, boolean kernels, String ratio) {
-        double step = medianOf(ph.totals());
-        String k = kernels ? String.format("%.1f (%.0f%%)", ph.median(3), 100 * ph.median(3) / step) : "-";
-        System.out.printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s |%n", config, path, step, ph.median(0),
-                ph.median(1), ph.median(2), k, ratio);
     }
 
     /** Ratio of medians and its bootstrap 95% interval (steps resampled independently per path). */

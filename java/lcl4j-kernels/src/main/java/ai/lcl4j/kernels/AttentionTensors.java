@@ -52,7 +52,7 @@ final class AttentionTensors implements AttentionKernel {
                 throw new IllegalArgumentException(call + ": q must be 4-D (batch, heads, seq, head_dim), got "
                         + Checks.shape(q));
             Device device = Checks.device(call, "q", q);
-            int dtype = Checks.attentionDtype(call, q, device);
+            int dtype = Checks.kernelDtype(call, "q", q, device);
             Call c = new Call(call, device, q.size(0), q.size(1), q.size(2), q.size(3), dtype);
             c.like("q", q, q);
             c.like("k", k, q);

@@ -28,12 +28,13 @@ final class Checks {
                 + t.device().type());
     }
 
-    static int attentionDtype(String call, Tensor q, Device device) {
-        ScalarType st = q.scalar_type();
+    /** The lcl_dtype of a kernel's main input: float32 everywhere, bfloat16 and float16 on CUDA too. */
+    static int kernelDtype(String call, String name, Tensor t, Device device) {
+        ScalarType st = t.scalar_type();
         if (same(st, ScalarType.Float)) return LclKernels.LCL_FLOAT32;
         if (device == Device.CUDA && same(st, ScalarType.BFloat16)) return LclKernels.LCL_BFLOAT16;
         if (device == Device.CUDA && same(st, ScalarType.Half)) return LclKernels.LCL_FLOAT16;
-        throw new IllegalArgumentException(call + ": q must be float32" + (device == Device.CUDA
+        throw new IllegalArgumentException(call + ": " + name + " must be float32" + (device == Device.CUDA
                 ? ", bfloat16 or float16" : " on the CPU") + ", got " + st);
     }
 

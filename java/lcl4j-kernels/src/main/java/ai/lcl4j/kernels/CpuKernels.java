@@ -23,18 +23,40 @@ public final class CpuKernels {
 
     private CpuKernels() {}
 
-    /** The level in use: "baseline", "x86-64-v3" or "x86-64-v4". */
+    /** The level in use: "baseline", "x86-64-v3" or "x86-64-v4" ({@code lcl_cpu_isa}). */
     public static String isa() {
-        return LclKernels.cpu_kernels_name().getString();
+        return LclKernels.lcl_cpu_isa().getString();
     }
 
     /**
      * Forces the level by name for the rest of this process (tests). Returns false, and
-     * changes nothing, when the name is unknown or this CPU lacks the level.
+     * changes nothing, when this CPU lacks the level.
+     *
+     * @throws IllegalArgumentException when the name is not a level of the library
      */
     public static boolean selectIsa(String level) {
         if (level == null) throw new IllegalArgumentException("ISA level is null");
-        return LclKernels.select_kernels(level);
+        if (!LEVELS.contains(level))
+            throw new IllegalArgumentException("ISA level '" + level + "' is not one of " + LEVELS);
+        int status = LclKernels.lcl_cpu_select_isa(level);
+        if (status == LclKernels.LCL_OK) return true;
+        // the library refuses a level this CPU lacks with BAD_VALUE; any other status is a real failure
+        if (status != LclKernels.LCL_ERR_BAD_VALUE) KernelException.check(status, "lcl_cpu_select_isa");
+        return false;
+    }
+
+    /**
+     * The fp32 FMA peak the CPU kernels could reach, in GFLOP/s ({@code lcl_cpu_fma_peak_gflops}):
+     * {@code threads} threads of the kernels' pool (0 = {@link #threads()}) run independent vector
+     * FMA chains of the level {@link #isa()} names for about {@code seconds}. The roofline kernel
+     * benchmarks divide their achieved GFLOP/s by; on a loaded machine it measures what the
+     * threads were given.
+     */
+    public static double fmaPeakGflops(int threads, double seconds) {
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        double g = LclKernels.lcl_cpu_fma_peak_gflops(threads, seconds);
+        if (g < 0) KernelException.check((int) -g, "lcl_cpu_fma_peak_gflops");
+        return g;
     }
 
     /** Threads the CPU kernels use. */

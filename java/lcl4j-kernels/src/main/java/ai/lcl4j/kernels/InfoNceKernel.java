@@ -36,4 +36,17 @@ public interface InfoNceKernel {
     /** Gradients of the loss above given dloss (a one-element float32 tensor) and the forward's LSEs. */
     Grads backward(Tensor dloss, Tensor image, Tensor text, Tensor imageAll, Tensor textAll, Tensor globalValid,
                    long offset, Tensor scale, float normalizer, Tensor lseI2t, Tensor lseT2i);
+
+    /**
+     * The summed gradients of one process (image, text play both the local and the global role:
+     * imageAll = image, textAll = text, offset 0, no padding): dImage and dText are the sums of the
+     * two roles' gradients, {@code backward}'s dImage + dImageAll and dText + dTextAll; dImageAll
+     * and dTextAll are null. The native CPU kernel computes the sums directly, with 4 products
+     * instead of 6 (its fastest form).
+     */
+    default Grads backwardSummed(Tensor dloss, Tensor image, Tensor text, Tensor scale, float normalizer,
+                                 Tensor lseI2t, Tensor lseT2i) {
+        Grads g = backward(dloss, image, text, image, text, null, 0, scale, normalizer, lseI2t, lseT2i);
+        return new Grads(g.dImage().add(g.dImageAll()), g.dText().add(g.dTextAll()), null, null, g.dScale());
+    }
 }

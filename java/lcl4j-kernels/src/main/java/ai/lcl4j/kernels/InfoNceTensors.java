@@ -4,6 +4,7 @@ import static ai.lcl4j.kernels.TensorPointers.bytes;
 import static ai.lcl4j.kernels.TensorPointers.empty;
 import static ai.lcl4j.kernels.TensorPointers.floats;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -32,13 +33,7 @@ final class InfoNceTensors implements InfoNceKernel {
                           Tensor lseT2i) {
         String call = "infonce backward";
         Call c = Call.check(call, image, text, imageAll, textAll, globalValid, scale);
-        Checks.tensor(call, "dloss", dloss, ScalarType.Float, c.device, null);
-        if (dloss.numel() != 1) throw new IllegalArgumentException(call + ": dloss must have one element");
-        Checks.tensor(call, "lseI2t", lseI2t, ScalarType.Float, c.device, new long[] {c.n});
-        Checks.tensor(call, "lseT2i", lseT2i, ScalarType.Float, c.device, new long[] {c.n});
-        Checks.contiguous(call, "lseI2t", lseI2t);
-        Checks.contiguous(call, "lseT2i", lseT2i);
-        Tensor dlossC = dloss.contiguous();
+        Tensor dlossC = c.dloss(call, dloss, lseI2t, lseT2i);
         Tensor dImage = empty(image, new long[] {c.n, c.d}, ScalarType.Float);
         Tensor dText = empty(image, new long[] {c.n, c.d}, ScalarType.Float);
         Tensor dImageAll = empty(image, new long[] {c.bigN, c.d}, ScalarType.Float);
@@ -48,6 +43,22 @@ final class InfoNceTensors implements InfoNceKernel {
                 floats(lseT2i), floats(dlossC), new InfoNce.Grads(floats(dImage), floats(dText), floats(dImageAll),
                         floats(dTextAll), floats(dScale)), null);
         return new Grads(dImage, dText, dImageAll, dTextAll, dScale);
+    }
+
+    /** The kernel's aliased form: dimage_all == dimage and dtext_all == dtext ask it for the sums. */
+    @Override
+    public Grads backwardSummed(Tensor dloss, Tensor image, Tensor text, Tensor scale, float normalizer,
+                                Tensor lseI2t, Tensor lseT2i) {
+        String call = "infonce backward (summed)";
+        Call c = Call.check(call, image, text, image, text, null, scale);
+        Tensor dlossC = c.dloss(call, dloss, lseI2t, lseT2i);
+        Tensor dImage = empty(image, new long[] {c.n, c.d}, ScalarType.Float);
+        Tensor dText = empty(image, new long[] {c.n, c.d}, ScalarType.Float);
+        Tensor dScale = empty(image, new long[] {1}, ScalarType.Float);
+        FloatPointer di = floats(dImage), dt = floats(dText);
+        InfoNce.backward(c.device, c.shape(0, normalizer), c.features(), floats(scale), floats(lseI2t),
+                floats(lseT2i), floats(dlossC), new InfoNce.Grads(di, dt, di, dt, floats(dScale)), null);
+        return new Grads(dImage, dText, null, null, dScale);
     }
 
     /** The checked arguments of one call. */
@@ -86,6 +97,17 @@ final class InfoNceTensors implements InfoNceKernel {
                 valid = globalValid.contiguous();
             }
             return new Call(device, n, bigN, d, image, text, imageAll, textAll, valid);
+        }
+
+        /** Checks the backward's own inputs; returns dloss contiguous. */
+        Tensor dloss(String call, Tensor dloss, Tensor lseI2t, Tensor lseT2i) {
+            Checks.tensor(call, "dloss", dloss, ScalarType.Float, device, null);
+            if (dloss.numel() != 1) throw new IllegalArgumentException(call + ": dloss must have one element");
+            Checks.tensor(call, "lseI2t", lseI2t, ScalarType.Float, device, new long[] {n});
+            Checks.tensor(call, "lseT2i", lseT2i, ScalarType.Float, device, new long[] {n});
+            Checks.contiguous(call, "lseI2t", lseI2t);
+            Checks.contiguous(call, "lseT2i", lseT2i);
+            return dloss.contiguous();
         }
 
         InfoNce.Shape shape(long offset, float normalizer) {

@@ -2,6 +2,7 @@ package ai.lcl4j.kernels;
 
 import ai.lcl4j.kernels.LclKernels.AttentionParams;
 import ai.lcl4j.kernels.LclKernels.InfoNceParams;
+import ai.lcl4j.kernels.LclKernels.LmHeadParams;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Platform;
@@ -27,4 +28,6 @@ public final class LclCudaKernels {
     public static native int lcl_cuda_attention_backward(@Const AttentionParams p);
     public static native int lcl_cuda_infonce_forward(@Const InfoNceParams p);
     public static native int lcl_cuda_infonce_backward(@Const InfoNceParams p);
+    public static native int lcl_cuda_lm_head_forward(@Const LmHeadParams p);
+    public static native int lcl_cuda_lm_head_backward(@Const LmHeadParams p);
 }

@@ -4,30 +4,28 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.MemberGetter;
 import org.bytedeco.javacpp.annotation.MemberSetter;
 import org.bytedeco.javacpp.annotation.Name;
-import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * JavaCPP binding of {@code native/include/lcl/kernels.h}: the CPU family, the
- * two parameter structs and the error functions. Hand-written (no header
- * parser): one Java method per C function, one Pointer class per struct.
+ * three parameter structs, the error functions and the CPU diagnostics.
+ * Hand-written (no header parser): one Java method per C function, one Pointer
+ * class per struct.
  *
- * <p>Callers normally use {@link Attention}, {@link InfoNce} (raw pointers) or
- * {@link AttentionKernel#NATIVE}, {@link InfoNceKernel#NATIVE} (libtorch tensors),
- * which fill the structs, call these functions and turn status codes into
- * {@link KernelException}s; {@link CpuKernels} for the CPU kernels' ISA level
- * and thread count.
- *
- * <p>Besides the C ABI, two functions of the CPU dispatch ({@code cpu/kernel_table.h},
- * exported for tests) are bound: they let a test name the ISA level it runs on.
+ * <p>Callers normally use {@link Attention}, {@link InfoNce}, {@link LmHead} (raw
+ * pointers) or {@link AttentionKernel#NATIVE}, {@link InfoNceKernel#NATIVE},
+ * {@link LmHeadKernel#NATIVE} (libtorch tensors), which fill the structs, call these
+ * functions and turn status codes into {@link KernelException}s; {@link CpuKernels}
+ * for the CPU kernels' ISA level, thread count and FMA peak.
  */
-@Platform(include = {"lcl/kernels.h", "cpu/kernel_table.h"}, link = "lcl4j_cpu")
+@Platform(include = "lcl/kernels.h", link = "lcl4j_cpu")
 public final class LclKernels {
     static {
         Loader.load();
@@ -142,6 +140,43 @@ public final class LclKernels {
         public native Pointer stream(); public native InfoNceParams stream(Pointer v);
     }
 
+    /** {@code lcl_lm_head_params}: see the header for every field's contract. */
+    @Name("lcl_lm_head_params")
+    public static final class LmHeadParams extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public LmHeadParams() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Cast("int64_t") long n_tokens(); public native LmHeadParams n_tokens(long v);
+        public native @Cast("int64_t") long dim(); public native LmHeadParams dim(long v);
+        public native @Cast("int64_t") long vocab(); public native LmHeadParams vocab(long v);
+        public native @Cast("int64_t") long ignore_index(); public native LmHeadParams ignore_index(long v);
+        public native float normalizer(); public native LmHeadParams normalizer(float v);
+        public native int dtype(); public native LmHeadParams dtype(int v);
+
+        @MemberGetter public native @Const Pointer hidden(); @MemberSetter public native LmHeadParams hidden(@Cast("const void*") Pointer v);
+        public native @Cast("int64_t") long hidden_stride(); public native LmHeadParams hidden_stride(long v);
+        @MemberGetter public native @Const Pointer weight(); @MemberSetter public native LmHeadParams weight(@Cast("const void*") Pointer v);
+        @MemberGetter public native @Cast("const int64_t*") LongPointer targets(); @MemberSetter public native LmHeadParams targets(@Cast("const int64_t*") LongPointer v);
+
+        public native FloatPointer loss(); public native LmHeadParams loss(FloatPointer v);
+        public native FloatPointer lse(); public native LmHeadParams lse(FloatPointer v);
+
+        @MemberGetter public native @Const FloatPointer dloss(); @MemberSetter public native LmHeadParams dloss(@Cast("const float*") FloatPointer v);
+        public native Pointer dhidden(); public native LmHeadParams dhidden(Pointer v);
+        public native @Cast("int64_t") long dhidden_stride(); public native LmHeadParams dhidden_stride(long v);
+        public native FloatPointer dweight(); public native LmHeadParams dweight(FloatPointer v);
+
+        public native Pointer stream(); public native LmHeadParams stream(Pointer v);
+    }
+
     public static native @Cast("const char*") BytePointer lcl_last_error();
     public static native @Cast("const char*") BytePointer lcl_version();
 
@@ -150,14 +185,13 @@ public final class LclKernels {
     public static native int lcl_cpu_infonce_forward(@Const InfoNceParams p);
     public static native int lcl_cpu_infonce_backward(@Const InfoNceParams p);
 
+    public static native int lcl_cpu_lm_head_forward(@Const LmHeadParams p);
+    public static native int lcl_cpu_lm_head_backward(@Const LmHeadParams p);
+
     public static native void lcl_cpu_set_num_threads(int n);
     public static native int lcl_cpu_get_num_threads();
 
-    /** The x86-64 level the CPU kernels dispatch to ({@code lcl::cpu::kernels().name}). */
-    @Namespace("lcl::cpu") @MemberGetter @Name("kernels().name")
-    public static native @Cast("const char*") BytePointer cpu_kernels_name();
-
-    /** Forces a level by name; false, and nothing changes, when the name is unknown or the CPU lacks it. */
-    @Namespace("lcl::cpu")
-    public static native @Cast("bool") boolean select_kernels(@Cast("const char*") String name);
+    public static native @Cast("const char*") BytePointer lcl_cpu_isa();
+    public static native int lcl_cpu_select_isa(@Cast("const char*") String name);
+    public static native double lcl_cpu_fma_peak_gflops(int threads, double seconds);
 }

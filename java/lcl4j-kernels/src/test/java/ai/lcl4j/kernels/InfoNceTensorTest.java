@@ -55,6 +55,7 @@ class InfoNceTensorTest {
             try (PointerScope scope = new PointerScope()) {
                 Tensor image = normalized(n, 48), text = normalized(n, 48);
                 check(image, text, image, text, null, 0, 14.3f, n, "seed " + seed + " single n=" + n);
+                checkSummed(image, text, 14.3f, n, "seed " + seed + " summed n=" + n);
             }
         }
     }
@@ -98,6 +99,38 @@ class InfoNceTensorTest {
         assertGrad(g.dTextAll(), ta64.grad(), natural, what + " dTextAll");
         // d(scale) sums (p - onehot) * logit/s over all pairs: the same cancellation, on the scale
         // of one term per row, |dloss| * n / (2 * normalizer)
+        double dsNatural = Math.abs(dloss.item_double()) * n / (2.0 * normalizer);
+        double dsErr = Math.abs(g.dScale().item_double() - s64.grad().item_double())
+                / Math.max(Math.abs(s64.grad().item_double()), dsNatural);
+        assertTrue(dsErr < TOL, what + " dScale " + g.dScale().item_double() + " vs " + s64.grad().item_double());
+    }
+
+    /**
+     * The one-process summed form (dimage_all == dimage, dtext_all == dtext in the kernel): each
+     * feature's gradient through both its roles, against the oracle's autograd through one leaf per
+     * buffer. Same tolerance as the separate outputs: the kernel sums the same products in another order.
+     */
+    private static void checkSummed(Tensor image, Tensor text, float s, float normalizer, String what) {
+        Tensor scale = floats(new float[] {s}, 1);
+        var out = InfoNceKernel.NATIVE.forward(image, text, image, text, null, 0, scale, normalizer);
+        Tensor dloss = floats(new float[] {0.5f + (float) Math.random()}, 1);
+        var g = InfoNceKernel.NATIVE.backwardSummed(dloss, image, text, scale, normalizer, out.lseI2t(), out.lseT2i());
+        assertNull(g.dImageAll(), what + ": dImageAll of the summed form");
+        assertNull(g.dTextAll(), what + ": dTextAll of the summed form");
+
+        Tensor i64 = leaf(f64(image)), t64 = leaf(f64(text)), s64 = leaf(f64(scale));
+        long n = image.size(0);
+        Tensor targets = torch.arange(new Scalar(0), new Scalar(n)).unsqueeze(1);
+        Tensor logits = torch.matmul(i64, t64.t()).mul(s64);
+        Tensor lseI = torch.logsumexp(logits, new long[] {1}, false);
+        Tensor lseT = torch.logsumexp(logits.t(), new long[] {1}, false);
+        Tensor pos = logits.gather(1, targets).squeeze(1);
+        Tensor loss = lseI.sub(pos).add(lseT.sub(pos)).sum().div(new Scalar(2.0 * normalizer));
+        loss.mul(f64(dloss).squeeze()).backward();
+
+        double natural = s * Math.abs(dloss.item_double()) / (2.0 * normalizer) * Math.sqrt(n);
+        assertGrad(g.dImage(), i64.grad(), natural, what + " dImage");
+        assertGrad(g.dText(), t64.grad(), natural, what + " dText");
         double dsNatural = Math.abs(dloss.item_double()) * n / (2.0 * normalizer);
         double dsErr = Math.abs(g.dScale().item_double() - s64.grad().item_double())
                 / Math.max(Math.abs(s64.grad().item_double()), dsNatural);

@@ -38,6 +38,9 @@ import java.util.Map;
  * are moved to the parameters'.
  */
 public final class LclModel implements AutoCloseable {
+    /** The generation loss's ignore index (PyTorch's default); the layout leaves no target to ignore. */
+    private static final long IGNORE_INDEX = -100;
+
     private final ModelConfig config;
     private final ModelOptions options;
     private final Params params = new Params();
@@ -134,18 +137,19 @@ public final class LclModel implements AutoCloseable {
         Tensor zero = onDevice(torch.zeros(new long[0], Tensors.f32()));
         Tensor genLoss = zero;
         if (gen) {
-            Tensor h = xOut.reshape(b * l, w).index_select(0, onDevice(Tensors.longs(lay.targetSource())));
-            Tensor logits = torch.linear(lmHeadNorm.apply(h), lmHeadWeight); // bf16 under autocast
-            try (Autocast.Scope off = Autocast.disabledFor(logits)) {  // the loss in float32
-                genLoss = torch.cross_entropy(Tensors.float32(logits), onDevice(Tensors.longs(lay.targetIds())));
-            }
-            if (dp != null && dp.worldSize() > 1) {
-                // Rank r's mean over its t_r targets, times t_r * W / T (T = targets of all ranks): the sum
-                // over ranks is W * (global mean), so after the gradient MEAN all-reduce (divide by W) the
-                // gradient is exactly that of the mean over all T targets of the concatenated batch, also
-                // with uneven t_r. The mean over ranks of this value is the global mean (for logging).
-                genLoss = genLoss.mul(Tensors.scalar((double) lay.numTargets() * dp.worldSize() / globalTargets));
-            }
+            // only the counted positions (next token not img, eoi or pad) reach the head: no ignored targets
+            Tensor src = onDevice(Tensors.longs(lay.targetSource())), ids = onDevice(Tensors.longs(lay.targetIds()));
+            // One process: the mean over this batch's targets. Data parallel: rank r's sum over its t_r targets
+            // divided by T (the targets of all ranks), times W: the sum over ranks is W * (global mean), so after
+            // the gradient MEAN all-reduce (divide by W) the gradient is exactly that of the mean over all T
+            // targets of the concatenated batch, also with uneven t_r. The mean over ranks of this value is the
+            // global mean (for logging).
+            boolean ranks = dp != null && dp.worldSize() > 1;
+            float normalizer = ranks ? globalTargets : lay.numTargets();
+            // LayerNorm in libtorch; Linear(no bias) to the vocabulary and the cross-entropy in the op
+            genLoss = ops.lmHeadLoss(() -> List.of(lmHeadNorm.apply(xOut.reshape(b * l, w).index_select(0, src)),
+                    lmHeadWeight), ids, IGNORE_INDEX, normalizer);
+            if (ranks) genLoss = genLoss.mul(Tensors.scalar(dp.worldSize()));
         }
         Tensor conLoss = zero;
         if (con) {

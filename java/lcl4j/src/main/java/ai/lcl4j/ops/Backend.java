@@ -1,13 +1,13 @@
 package ai.lcl4j.ops;
 
 /**
- * Which implementation runs the two fused ops (attention, InfoNCE).
+ * Which implementation runs the fused ops (attention, InfoNCE, LM head + cross-entropy).
  *
  * <ul>
  *   <li>{@link #FUSED}: the native kernels, wired into autograd as segment
  *       boundaries on a {@link Tape} (DESIGN.md layer 5);</li>
  *   <li>{@link #LIBTORCH}: plain libtorch ({@code scaled_dot_product_attention},
- *       matmul + cross entropy both ways) with ordinary autograd through the whole
+ *       matmul + cross entropy both ways, linear + cross entropy) with ordinary autograd through the whole
  *       graph: the parity oracle in tests and the baseline in benchmarks.</li>
  * </ul>
  */

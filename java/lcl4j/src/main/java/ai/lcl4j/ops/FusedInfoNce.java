@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * <p>The segment below yields {@code [image (n,E), text (n,E), scale (1)]} with
  * rows already L2-normalised and scale = exp(logit_scale); the loss crosses up as
  * a 0-dim leaf. The image and text tensors play both the local and the global
- * role, so their grads are the sums of the two kernel outputs.
+ * role, so their grads are the sums of the two roles' gradients, which the kernel's
+ * summed form ({@link InfoNceKernel#backwardSummed}) writes directly.
  */
 public final class FusedInfoNce {
     private final InfoNceKernel kernel;
@@ -45,11 +46,14 @@ public final class FusedInfoNce {
         Tensor lseI = o.lseI2t(), lseT = o.lseT2i();
         List<Tensor> up = tape.boundary(lower, List.of(o.loss()), grads -> {
             Tensor dLoss = grads.get(0);
-            InfoNceKernel.Grads g = kernel.backward(dLoss.reshape(1).contiguous(), image, text, image, text, null, 0,
-                    scale, normalizer, lseI, lseT);
-            Tensor dImage = gradThroughAll ? g.dImage().add(g.dImageAll()) : g.dImage();
-            Tensor dText = gradThroughAll ? g.dText().add(g.dTextAll()) : g.dText();
-            return in.grads(dImage, dText, g.dScale());
+            Tensor d = dLoss.reshape(1).contiguous();
+            if (gradThroughAll) { // the sums of both roles, which the kernel computes directly (its fast form)
+                InfoNceKernel.Grads g = kernel.backwardSummed(d, image, text, scale, normalizer, lseI, lseT);
+                return in.grads(g.dImage(), g.dText(), g.dScale());
+            }
+            // detached columns: only the local-row gradients, so the roles' outputs must stay apart
+            InfoNceKernel.Grads g = kernel.backward(d, image, text, image, text, null, 0, scale, normalizer, lseI, lseT);
+            return in.grads(g.dImage(), g.dText(), g.dScale());
         });
         return up.get(0);
     }

@@ -2,6 +2,7 @@ package ai.lcl4j.ops;
 
 import ai.lcl4j.kernels.AttentionKernel;
 import ai.lcl4j.kernels.InfoNceKernel;
+import ai.lcl4j.kernels.LmHeadKernel;
 
 /**
  * The kernels behind {@link Backend#FUSED}, one per fused op, each by name. Built
@@ -12,12 +13,15 @@ import ai.lcl4j.kernels.InfoNceKernel;
 public final class FusedKernels {
     private final AttentionKernel attention;
     private final InfoNceKernel infoNce;
+    private final LmHeadKernel lmHead;
 
-    private FusedKernels(AttentionKernel attention, InfoNceKernel infoNce) {
+    private FusedKernels(AttentionKernel attention, InfoNceKernel infoNce, LmHeadKernel lmHead) {
         if (attention == null) throw new IllegalArgumentException("the attention kernel is null");
         if (infoNce == null) throw new IllegalArgumentException("the InfoNCE kernel is null");
+        if (lmHead == null) throw new IllegalArgumentException("the LM-head kernel is null");
         this.attention = attention;
         this.infoNce = infoNce;
+        this.lmHead = lmHead;
     }
 
     /**
@@ -25,7 +29,7 @@ public final class FusedKernels {
      * and a machine without it fails there with the loader's message.
      */
     public static FusedKernels nativeKernels() {
-        return new FusedKernels(AttentionKernel.NATIVE, InfoNceKernel.NATIVE);
+        return new FusedKernels(AttentionKernel.NATIVE, InfoNceKernel.NATIVE, LmHeadKernel.NATIVE);
     }
 
     /**
@@ -33,7 +37,7 @@ public final class FusedKernels {
      * machinery, which must ask for them by this name.
      */
     public static FusedKernels emulated() {
-        return new FusedKernels(new EmulatedAttentionKernel(), new EmulatedInfoNceKernel());
+        return new FusedKernels(new EmulatedAttentionKernel(), new EmulatedInfoNceKernel(), new EmulatedLmHeadKernel());
     }
 
     public AttentionKernel attention() {
@@ -44,12 +48,20 @@ public final class FusedKernels {
         return infoNce;
     }
 
+    public LmHeadKernel lmHead() {
+        return lmHead;
+    }
+
     public FusedKernels withAttention(AttentionKernel k) {
-        return new FusedKernels(k, infoNce);
+        return new FusedKernels(k, infoNce, lmHead);
     }
 
     public FusedKernels withInfoNce(InfoNceKernel k) {
-        return new FusedKernels(attention, k);
+        return new FusedKernels(attention, k, lmHead);
+    }
+
+    public FusedKernels withLmHead(LmHeadKernel k) {
+        return new FusedKernels(attention, infoNce, k);
     }
 
     /** Wraps one kernel; {@code contract} is its interface, {@code op} its name (e.g. for a timer's labels). */
@@ -60,6 +72,6 @@ public final class FusedKernels {
     /** Every kernel passed through {@code w} (a profiler's stopwatch, a call counter). */
     public FusedKernels map(Wrapper w) {
         return new FusedKernels(w.wrap("attention", AttentionKernel.class, attention),
-                w.wrap("infoNce", InfoNceKernel.class, infoNce));
+                w.wrap("infoNce", InfoNceKernel.class, infoNce), w.wrap("lmHead", LmHeadKernel.class, lmHead));
     }
 }

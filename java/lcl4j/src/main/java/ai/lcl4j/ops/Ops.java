@@ -95,6 +95,22 @@ public final class Ops {
         return new DistributedInfoNce(k, gather).apply(tape, segment, globalPairs);
     }
 
+    /**
+     * The generation loss: LM head (Linear to the vocabulary, no bias) and cross-entropy,
+     * {@code sum over counted targets / normalizer}.
+     *
+     * @param segment     yields {@code [hidden (n, W), weight (V, W)]}
+     * @param targets     (n) int64 on the hidden states' device; {@code ignoreIndex} counts for nothing
+     * @param normalizer  divisor of the summed loss (the counted targets of the whole batch)
+     */
+    public Tensor lmHeadLoss(Supplier<List<Tensor>> segment, Tensor targets, long ignoreIndex, float normalizer) {
+        if (backend == Backend.FUSED) {
+            return new FusedLmHead(kernels.lmHead()).apply(tape, segment, targets, ignoreIndex, normalizer);
+        }
+        List<Tensor> vals = segment.get();
+        return LibtorchLmHead.apply(vals.get(0), vals.get(1), targets, ignoreIndex, normalizer);
+    }
+
     /** Backward of everything this forward built, from a scalar loss. */
     public void backward(Tensor loss) {
         tape.backward(loss);

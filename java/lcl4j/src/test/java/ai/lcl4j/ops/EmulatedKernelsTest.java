@@ -2,6 +2,7 @@ package ai.lcl4j.ops;
 
 import ai.lcl4j.kernels.AttentionKernel;
 import ai.lcl4j.kernels.InfoNceKernel;
+import ai.lcl4j.kernels.LmHeadKernel;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -91,6 +92,30 @@ class EmulatedKernelsTest {
                     + torch.cross_entropy(torch.matmul(lt, cols.t()).mul(s1), lab).item_double()) / 2;
             assertEquals(expect, og.loss().item_double(), 1e-5 * expect, "gathered loss, seed " + seed);
             List.of(og.lseI2t(), og.lseT2i()).forEach(t -> assertEquals(3, t.size(0)));
+        }
+    }
+
+    @Test
+    void lmHeadMatchesLinearAndCrossEntropyWithIgnoredTargets() {
+        long seed = System.nanoTime();
+        try (PointerScope scope = new PointerScope()) {
+            torch.manual_seed(seed);
+            int n = 9, w = 5, v = 13;
+            float normalizer = 11f;
+            Tensor h = Tensors.leaf(torch.randn(n, w)), weight = Tensors.leaf(torch.randn(v, w));
+            Tensor y = Tensors.longs(3, -100, 0, 12, 7, 7, -100, 1, 5);
+            Tensor ref = LibtorchLmHead.apply(h, weight, y, -100, normalizer);
+            EmulatedLmHeadKernel kern = new EmulatedLmHeadKernel();
+            LmHeadKernel.Output o = kern.forward(h.detach(), weight.detach(), y, -100, normalizer, true);
+            assertEquals(ref.item_double(), o.loss().item_double(), 1e-6 * ref.item_double(), "seed " + seed);
+            assertEquals(0.0, o.lse().get(1).item_double(), "ignored token's lse");
+            Tensor dh = grad(ref, h), dw = grad(ref, weight);
+            assertTrue(Tensors.relError(o.grads().dHidden(), dh) < 1e-5, "forward-with-gradients dHidden");
+            assertTrue(Tensors.relError(o.grads().dWeight(), dw) < 1e-5, "forward-with-gradients dWeight");
+            LmHeadKernel.Grads g = kern.backward(Tensors.doubles(0.5).to(torch.ScalarType.Float), h.detach(),
+                    weight.detach(), y, -100, normalizer, o.lse());
+            assertTrue(Tensors.relError(g.dHidden(), dh.mul(Tensors.scalar(0.5))) < 1e-5, "backward dHidden");
+            assertTrue(Tensors.relError(g.dWeight(), dw.mul(Tensors.scalar(0.5))) < 1e-5, "backward dWeight");
         }
     }
 

@@ -86,6 +86,62 @@ class TapeTest {
         }
     }
 
+    /**
+     * The LM-head boundary (forward with gradients, scaled by the real dloss in backward) and its
+     * no-grad forward against the one-graph libtorch linear + cross_entropy, with and without
+     * checkpointing; the hidden states fan out to a second use above the boundary's segment.
+     */
+    @Test
+    void lmHeadBoundaryEqualsOneGraph() {
+        long seed = System.nanoTime();
+        try (PointerScope scope = new PointerScope()) {
+            torch.manual_seed(seed);
+            Tensor input = torch.randn(7, W);
+            Tensor targets = Tensors.longs(4, -100, 0, 10, 10, 2, -100);
+            double[] loss = new double[3];
+            List<List<Tensor>> g = new ArrayList<>();
+            int i = 0;
+            for (Backend backend : new Backend[] {Backend.LIBTORCH, Backend.FUSED, Backend.FUSED}) {
+                boolean checkpoint = i == 2;
+                torch.manual_seed(seed + 1);
+                Tensor proj = Tensors.leaf(torch.randn(W, W).mul(Tensors.scalar(0.3)));
+                Tensor head = Tensors.leaf(torch.randn(11, W));
+                Ops ops = new Ops(backend, checkpoint, FusedKernels.emulated());
+                Tensor x = ops.cut(() -> List.of(torch.matmul(input, proj.t()).tanh())).get(0);
+                Tensor l = ops.lmHeadLoss(() -> List.of(x.mul(Tensors.scalar(1.5)), head), targets, -100, 5f)
+                        .mul(Tensors.scalar(0.7)).add(x.pow(Tensors.scalar(2)).mean());
+                loss[i] = l.item_double();
+                Tensor xv = x.detach(); // the tape releases its leaves in backward
+                ops.backward(l);
+                g.add(List.of(proj.grad().clone(), head.grad().clone()));
+                if (backend == Backend.FUSED) {
+                    try (org.bytedeco.pytorch.NoGradGuard off = new org.bytedeco.pytorch.NoGradGuard()) {
+                        Ops eval = new Ops(backend, false, FusedKernels.emulated());
+                        Tensor e = eval.lmHeadLoss(() -> List.of(xv.mul(Tensors.scalar(1.5)), head), targets, -100, 5f);
+                        assertEquals(loss[i], e.mul(Tensors.scalar(0.7)).item_double()
+                                + xv.pow(Tensors.scalar(2)).mean().item_double(), 1e-6 * Math.abs(loss[i]),
+                                "no-grad forward");
+                    }
+                }
+                i++;
+            }
+            // Tolerances (float32, u = 2^-24 = 6e-8): the emulated kernel and linear + cross_entropy share the
+            // logits' GEMM (torch.matmul vs torch.linear of the same operands) and differ in reduction order
+            // only in the log-sum-exp (11 terms), the sum over 5 counted tokens and the gradient GEMMs (<= 24
+            // terms): worst case ~2 x 24 u = 2.9e-6 of the summed magnitudes per op, typically sqrt(24) u =
+            // 3e-7. The loss composes ~2 such sums over O(1) terms (|lse| + |z| at most ~3x the loss): 5e-6.
+            // A parameter's gradient composes <= 3 (head GEMM, tanh's chain, the projection GEMM): 1e-5.
+            // A lost 0.7 scale, a missing term or a wrong index is O(0.1).
+            for (int k = 1; k < 3; k++) {
+                assertEquals(loss[0], loss[k], 5e-6 * Math.abs(loss[0]), "seed " + seed + " loss " + k);
+                for (int p = 0; p < 2; p++) {
+                    assertTrue(Tensors.relError(g.get(k).get(p), g.get(0).get(p)) < 1e-5,
+                            "seed " + seed + " path " + k + " param " + p);
+                }
+            }
+        }
+    }
+
     @Test
     void checkpointedSegmentsKeepNoGraphUntilBackward() {
         try (PointerScope scope = new PointerScope()) {
