@@ -22,8 +22,9 @@ import java.util.Map;
  */
 final class EvalCommand implements Command {
     static final Option<String> MODEL = Option.string("model", "model config name or JSON file").withDefault(TrainConfig.defaults().model());
-    static final Option<Path> WEIGHTS = Option.path("weights", "run folder, checkpoint folder or .safetensors file").required();
-    static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip:PATH | hf:PATH").withDefault(TrainConfig.defaults().tokenizer());
+    static final Option<Path> WEIGHTS = Option.path("weights", "run folder, checkpoint folder, .safetensors, or a torch.save file (.pt/.bin: a state dict, or the reference trainer's epoch_N.pt)").required();
+    static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip | clip:PATH | hf:PATH; default: the"
+            + " model config's (the bundled CLIP BPE for reference configs, builtin for lcl-tiny)");
     static final Option<Path> EVAL = Option.path("eval-data", "an eval folder in the make-demo-data layout");
     static final Option<Path> CLASSIFY = Option.path("classify", "image folder with one sub-folder per class (zero-shot)");
     static final Option<Path> CLASSNAMES = Option.path("classnames", "class names, one per line in sorted folder order");
@@ -53,8 +54,8 @@ final class EvalCommand implements Command {
         EvalSpec spec = spec(a);
         if (spec.zeroShot().isEmpty() && spec.retrieval().isEmpty())
             throw new UsageException("nothing to evaluate: give --eval-data, --classify or --retrieval");
-        Tokenizer tok = Tokenizers.fromSpec(a.get(TOKENIZER));
         try (LclModel model = Weights.load(a.get(MODEL), a.get(WEIGHTS), ModelOptions.defaults(), err)) {
+            Tokenizer tok = Tokenizers.resolve(a.get(TOKENIZER), model.config());
             Tokenizers.requireFits(tok, model.config());
             Map<String, Double> m = Evaluator.evaluate(model, tok, spec, note -> err.println("[eval] " + note));
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));

@@ -1,6 +1,7 @@
 package ai.lcl4j.cli;
 
 import ai.lcl4j.io.Safetensors;
+import ai.lcl4j.optim.WeightSources;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import org.bytedeco.pytorch.Tensor;
  * alone ({@code visual.*} and {@code pool_project.*}, prefixes kept).
  */
 final class ExportCommand implements Command {
-    static final Option<Path> WEIGHTS = Option.path("weights", "run folder, checkpoint folder or .safetensors file").required();
+    static final Option<Path> WEIGHTS = Option.path("weights", "run folder, checkpoint folder, .safetensors, or a torch.save file (.pt/.bin: a state dict, or the reference trainer's epoch_N.pt)").required();
     static final Option<Path> OUT = Option.path("out", "output .safetensors file").required()
             .check(p -> !Files.isDirectory(p), "is a folder; give the .safetensors file to write");
     static final Option<Boolean> VISION_ONLY = Option.flag("vision-only", "only the vision encoder and its pooling projection").withDefault(false);
@@ -37,7 +38,7 @@ final class ExportCommand implements Command {
 
     @Override
     public int run(ParsedArgs a, PrintStream out, PrintStream err) throws Exception {
-        Weights.Loaded w = Weights.read(a.get(WEIGHTS), err);
+        WeightSources.Loaded w = Weights.read(a.get(WEIGHTS), err);
         Map<String, Tensor> sd = w.tensors();
         Map<String, Tensor> keep = new LinkedHashMap<>();
         boolean vision = a.get(VISION_ONLY);

@@ -22,7 +22,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 final class LossCommand implements Command {
     static final Option<String> MODEL = Option.string("model", "model config name or JSON file").withDefault(TrainConfig.defaults().model());
-    static final Option<Path> WEIGHTS = Option.path("weights", "safetensors weights (or a run/checkpoint folder)").required();
+    static final Option<Path> WEIGHTS = Option.path("weights", "run folder, checkpoint folder, .safetensors, or a torch.save file (.pt/.bin: a state dict, or the reference trainer's epoch_N.pt)").required();
     static final Option<Path> BATCH = Option.path("batch", "safetensors with images float32 (N,3,H,W) and text int64 (B,L)").required();
     static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused or libtorch").withDefault(TrainConfig.defaults().compute().backend());
 

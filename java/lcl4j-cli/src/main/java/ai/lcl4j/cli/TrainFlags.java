@@ -29,8 +29,10 @@ final class TrainFlags {
     static final Option<List<String>> DATA = Option.strings("data", dataHelp());
     static final Option<Path> DATA_SPEC = Option.path("data-spec", "JSON file with a list of source specs "
             + "({type, path, images, weight, ...}) instead of --data");
-    static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip:/path/bpe_simple_vocab_16e6.txt.gz"
-            + " | hf:/path/tokenizer.json").withDefault(D.tokenizer());
+    /** No default value: without the flag the model config implies one ({@link #tokenizer}). */
+    static final Option<String> TOKENIZER = Option.string("tokenizer", "builtin | clip (the bundled CLIP BPE) |"
+            + " clip:/path/bpe_simple_vocab_16e6.txt.gz | hf:/path/tokenizer.json; default: the model config's (clip for"
+            + " the reference configs and LCL_* built-ins, builtin for lcl-tiny)");
     static final Option<Path> EVAL = Option.path("eval-data", "held-out split (eval/ layout of make-demo-data) for "
             + "zero-shot and retrieval during training");
     static final Option<Path> OUT = Option.path("out", "run folder (metrics, checkpoints, report)").withDefault(D.out())
@@ -78,6 +80,12 @@ final class TrainFlags {
             + " ranks before the run fails naming the missing rank").withDefault(DD.timeoutSeconds()).check(v -> v >= 1, "must be >= 1");
     static final Option<Integer> CHECKSUM_EVERY = Option.integer("checksum-every", "steps between cross-rank weight"
             + " checksum comparisons (0 = never)").withDefault(DD.checksumEvery()).check(v -> v >= 0, "must be >= 0");
+    // a new run from outside weights (reference checkpoints included); see StartFrom
+    static final Option<Path> INIT_FROM = Option.path("init-from", "start a new run from these weights (.safetensors,"
+            + " .pt/.bin, a checkpoint or run folder) with a new optimiser at step 0 (fine-tuning, continued pre-training)");
+    static final Option<Path> RESUME_FROM = Option.path("resume-from", "continue a run of the reference trainer in a new"
+            + " lcl4j run: its epoch_N.pt's weights, AdamW moments and step count; the lr schedule continues at that"
+            + " step (--steps counts its steps too)");
 
     /** The --data help: the spec's form, then one line per source type from the registry. */
     private static String dataHelp() {
@@ -95,11 +103,11 @@ final class TrainFlags {
         f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, LR, WARMUP, WD, BETA1, BETA2, EPS, CLIP,
                 OBJECTIVE, BACKEND, ACT_CKPT, SEED, DEVICE, PRECISION, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, SIM,
                 MAX_IMAGES, IMG_FIRST, RESUME, ALLOW_CHANGE, NPROC, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT, DIST_TIMEOUT,
-                CHECKSUM_EVERY).withConfigFile();
+                CHECKSUM_EVERY, INIT_FROM, RESUME_FROM).withConfigFile();
     }
 
     static TrainConfig config(ParsedArgs a, List<SourceSpec> data) {
-        return new TrainConfig(a.get(MODEL), a.get(TOKENIZER), a.get(OUT), a.get(OBJECTIVE), a.get(SEED),
+        return new TrainConfig(a.get(MODEL), tokenizer(a), a.get(OUT), a.get(OBJECTIVE), a.get(SEED),
                 new TrainConfig.Data(data, a.get(EVAL), a.get(BATCH), a.get(WORKERS), a.get(SIM), a.get(MAX_IMAGES),
                         a.get(IMG_FIRST)),
                 new TrainConfig.Schedule(a.get(LR), a.get(WARMUP)),
@@ -119,7 +127,39 @@ final class TrainFlags {
                     + " not a setting a resume compares; the settings are " + String.join(", ", RunConfigDiff.comparedSettings()));
         if (!allowed.isEmpty() && !a.get(RESUME))
             throw new UsageException("--allow-config-change: only meaningful with --resume (a new run records its settings)");
-        return (a.get(RESUME) ? RunStart.resumed() : RunStart.fresh()).allowing(allowed);
+        return (a.get(RESUME) ? RunStart.resumed() : RunStart.fresh()).allowing(allowed).from(startFrom(a));
+    }
+
+    /** --init-from or --resume-from (a new run from outside weights); either with --resume is a usage error. */
+    static ai.lcl4j.train.StartFrom startFrom(ParsedArgs a) {
+        Path init = a.get(INIT_FROM), ref = a.get(RESUME_FROM);
+        if (init != null && ref != null)
+            throw new UsageException("--init-from and --resume-from: give one (--init-from takes weights only,"
+                    + " --resume-from also the reference run's optimiser state and step)");
+        String flag = init != null ? "--init-from" : "--resume-from";
+        if ((init != null || ref != null) && a.get(RESUME))
+            throw new UsageException(flag + " and --resume: give one (" + flag + " starts a new run in --out from a file,"
+                    + " --resume continues the run already in --out)");
+        if (init != null || ref != null) {
+            Path file = init != null ? init : ref;
+            if (!java.nio.file.Files.exists(file)) throw new UsageException(flag + ": no such file or folder: " + file);
+            return init != null ? ai.lcl4j.train.StartFrom.weights(init) : ai.lcl4j.train.StartFrom.referenceRun(ref);
+        }
+        return null;
+    }
+
+    /**
+     * --tokenizer, or without it the one the --model config implies (Tokenizers.specFor): the spec is
+     * resolved here so that config.json records which tokenizer ran.
+     */
+    static String tokenizer(ParsedArgs a) {
+        String spec = a.get(TOKENIZER);
+        if (spec != null && !spec.isBlank()) return spec;
+        try {
+            return ai.lcl4j.data.text.Tokenizers.specFor(ModelConfigs.resolve(a.get(MODEL)));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--tokenizer: " + e.getMessage());
+        }
     }
 
     /** The --precision value; null for auto (TrainConfig resolves it from the device). */

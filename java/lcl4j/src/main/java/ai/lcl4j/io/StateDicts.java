@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /** Checks a loaded state dict against the names and shapes a model expects. */
@@ -33,6 +34,37 @@ public final class StateDicts {
      * @param source what {@code actual} came from (a file name), quoted in the message
      */
     public static void check(Map<String, long[]> expected, Map<String, Tensor> actual, String source) {
+        Diff d = diff(expected, actual);
+        if (d.none()) return;
+        StringBuilder sb = new StringBuilder(source).append(" does not match the model:");
+        section(sb, "missing keys", d.missing);
+        section(sb, "unexpected keys", d.unexpected);
+        section(sb, "shape mismatches", d.mismatched);
+        throw new IllegalArgumentException(sb.toString());
+    }
+
+    /**
+     * The same comparison in one line, for a command's error message: each kind's count and its first
+     * name ({@code "52 missing keys (e.g. visual.ln_pre.weight), 3 shape mismatches (e.g. ...)"}); empty
+     * when the names and shapes match.
+     */
+    public static Optional<String> summary(Map<String, long[]> expected, Map<String, Tensor> actual) {
+        Diff d = diff(expected, actual);
+        if (d.none()) return Optional.empty();
+        List<String> parts = new ArrayList<>();
+        brief(parts, "missing keys", d.missing);
+        brief(parts, "unexpected keys", d.unexpected);
+        brief(parts, "shape mismatches", d.mismatched);
+        return Optional.of(String.join(", ", parts));
+    }
+
+    private record Diff(List<String> missing, List<String> unexpected, List<String> mismatched) {
+        boolean none() {
+            return missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty();
+        }
+    }
+
+    private static Diff diff(Map<String, long[]> expected, Map<String, Tensor> actual) {
         List<String> missing = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
         for (String name : new TreeSet<>(expected.keySet())) {
@@ -51,12 +83,11 @@ public final class StateDicts {
         for (String name : new TreeSet<>(actual.keySet())) {
             if (!expected.containsKey(name)) unexpected.add(name);
         }
-        if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) return;
-        StringBuilder sb = new StringBuilder(source).append(" does not match the model:");
-        section(sb, "missing keys", missing);
-        section(sb, "unexpected keys", unexpected);
-        section(sb, "shape mismatches", mismatched);
-        throw new IllegalArgumentException(sb.toString());
+        return new Diff(missing, unexpected, mismatched);
+    }
+
+    private static void brief(List<String> parts, String title, List<String> lines) {
+        if (!lines.isEmpty()) parts.add(lines.size() + " " + title + " (e.g. " + lines.get(0) + ")");
     }
 
     private static void section(StringBuilder sb, String title, List<String> lines) {

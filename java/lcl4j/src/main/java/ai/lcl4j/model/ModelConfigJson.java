@@ -35,7 +35,7 @@ import java.util.function.Predicate;
  *   <li><b>refused</b>: a section that builds another model ({@code multimodal_cfg}: CoCa).</li>
  * </ul>
  * All problems of a file are reported together. The tables below are the list of
- * supported and refused fields (README "Reference files" repeats them).
+ * supported and refused fields (README "Reference configs and checkpoints" repeats them).
  */
 public final class ModelConfigJson {
     private ModelConfigJson() {}

@@ -18,14 +18,15 @@ import java.util.stream.Collectors;
  *
  * <p>Every key of the flat config is compared except the few that cannot change what is computed
  * ({@link #NOT_TRAJECTORY}: where the run is written, how often it logs, evaluates and checkpoints, the
- * held-out split, the decode threads, whose order the prefetcher restores). A setting added to TrainConfig
+ * held-out split, the decode threads, whose order the prefetcher restores; and the file a run was started
+ * from ({@code initFrom}), which only a new run reads: a resume continues its own checkpoint). A setting added to TrainConfig
  * later is therefore compared unless it is added here; a key the recorded config lacks (a run written
  * before the setting existed) is compared with the setting's default, which is what that run used.
  */
 public final class RunConfigDiff {
     /** Config keys that do not change the steps' results. */
     static final Set<String> NOT_TRAJECTORY = Set.of("out", "evalRoot", "workers", "logEvery", "evalEvery",
-            "checkpointEvery", "keepCheckpoints");
+            "checkpointEvery", "keepCheckpoints", ExternalStart.CONFIG_KEY);
 
     /** Longest value shown in full in a message; longer ones (a list of sources) are summarised. */
     private static final int SHOWN = 160;

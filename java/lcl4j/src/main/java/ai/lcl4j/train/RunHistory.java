@@ -1,5 +1,6 @@
 package ai.lcl4j.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +18,8 @@ import java.util.Map;
  * told at every step even when a resume deliberately changed some (config.json holds the latest only):
  * {@code {"event":"resume","at":"...","step":300,"checkpoint":"step-000300","changes":[{"setting":"lr",
  * "recorded":0.001,"now":0.0005}]}}, plus the checkpoint folders passed over and the shard files that
- * changed when a resume was allowed to change them.
+ * changed when a resume was allowed to change them, and for a run begun from outside weights ({@code --init-from},
+ * {@code --resume-from}) the file, its size and CRC32C under {@code "from"}.
  */
 final class RunHistory {
     static final String FILE_NAME = "history.jsonl";
@@ -32,11 +34,18 @@ final class RunHistory {
      */
     static void append(Path runFolder, boolean resume, long step, Path checkpoint, List<RunConfigDiff.Change> changes,
                        Map<Path, String> passedOver, List<String> shards) throws IOException {
+        append(runFolder, resume, step, checkpoint, changes, passedOver, shards, null);
+    }
+
+    /** @param from the file a new run began with ({@link ExternalStart}'s record), or null */
+    static void append(Path runFolder, boolean resume, long step, Path checkpoint, List<RunConfigDiff.Change> changes,
+                       Map<Path, String> passedOver, List<String> shards, JsonNode from) throws IOException {
         ObjectNode line = JSON.createObjectNode();
         line.put("event", resume ? "resume" : "start");
         line.put("at", Instant.now().toString());
         line.put("step", step);
         if (checkpoint != null) line.put("checkpoint", checkpoint.getFileName().toString());
+        if (from != null) line.set("from", from);
         if (!passedOver.isEmpty()) {
             ObjectNode p = line.putObject("passed_over");
             passedOver.forEach((dir, why) -> p.put(dir.getFileName().toString(), why));

@@ -12,12 +12,22 @@ import java.util.TreeSet;
  * @param allowedChanges settings (config keys as in config.json, or flag names: {@code lr},
  *                       {@code batch-size}) a resume may change; each change is written to the run's
  *                       history. Ignored for a fresh start.
+ * @param from           for a fresh start, the weights (and, from a reference run, optimiser state and step)
+ *                       it begins with; null: the model's seeded initialisation. A resume continues its own
+ *                       checkpoint and takes none.
  */
-public record RunStart(boolean resume, Set<String> allowedChanges) {
+public record RunStart(boolean resume, Set<String> allowedChanges, StartFrom from) {
     public RunStart {
         Set<String> keys = new TreeSet<>();
         for (String s : allowedChanges) keys.add(RunConfigDiff.configKey(s));
         allowedChanges = Set.copyOf(keys);
+        if (resume && from != null)
+            throw new IllegalArgumentException("--resume continues the run in its folder; " + from.flag()
+                    + " starts a new run from " + from.file() + ": give one of them");
+    }
+
+    public RunStart(boolean resume, Set<String> allowedChanges) {
+        this(resume, allowedChanges, null);
     }
 
     public static RunStart fresh() {
@@ -32,6 +42,11 @@ public record RunStart(boolean resume, Set<String> allowedChanges) {
     public RunStart allowing(List<String> settings) {
         Set<String> all = new TreeSet<>(allowedChanges);
         all.addAll(settings);
-        return new RunStart(resume, all);
+        return new RunStart(resume, all, from);
+    }
+
+    /** This start, beginning with {@code from} (null: the seeded initialisation). */
+    public RunStart from(StartFrom from) {
+        return new RunStart(resume, allowedChanges, from);
     }
 }

@@ -195,12 +195,22 @@ final class StartPlan {
      * checkpoint passed over, shard files changed or unrecorded) and the allowed changes of settings.
      */
     void commit(JsonNode configJson) throws IOException {
+        commit(configJson, null, startStep());
+    }
+
+    /**
+     * {@link #commit(JsonNode)} for a new run begun from outside weights.
+     *
+     * @param from the source's record for the history line (null: none)
+     * @param step the step the run begins after (a reference run's)
+     */
+    void commit(JsonNode configJson, JsonNode from, long step) throws IOException {
         Path out = cfg.out();
         Files.createDirectories(out);
         Files.writeString(out.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
         if (shards != null) shards.write(out);
-        RunHistory.append(out, start.resume(), startStep(), checkpoint == null ? null : checkpoint.dir(), changes, passedOver,
-                shardChanges);
+        RunHistory.append(out, start.resume(), step, checkpoint == null ? null : checkpoint.dir(), changes, passedOver,
+                shardChanges, from);
         // steps after the checkpoint are about to be recomputed: their old records would appear twice
         if (checkpoint != null) MetricsLog.dropAfter(out.resolve(MetricsLog.FILE_NAME), checkpoint.step());
         for (String n : notes) LOG.log(System.Logger.Level.WARNING, n);

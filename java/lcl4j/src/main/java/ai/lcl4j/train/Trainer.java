@@ -117,7 +117,7 @@ public final class Trainer {
         }
         CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), loop.keepCheckpoints());
         StartPlan plan = StartPlan.check(cfg, start, store, rank, world, master);
-        JsonNode configJson = cfg.toJson();
+        ObjectNode configJson = (ObjectNode) cfg.toJson();
         Objective obj = cfg.objective();
         ModelOptions mo = ModelOptions.defaults().withBackend(compute.backend())
                 .withCheckpoint(compute.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed()).withGather(dp)
@@ -135,6 +135,13 @@ public final class Trainer {
                 model.loadStateDict(plan.model());
                 opt.loadStateTensors(plan.optimizer());
             }
+            // a new run from outside weights: loaded before anything is written, recorded with the run's settings
+            ExternalStart.Applied from = this.start.from() == null ? null
+                    : ExternalStart.apply(this.start.from(), model, opt, cfg);
+            if (from != null) {
+                start = from.step();
+                configJson.set(ExternalStart.CONFIG_KEY, from.record());
+            }
             Map<String, Long> priorSkips = plan.priorSkips();
 
             Map<String, Double> losses = new LinkedHashMap<>(), lastEval = new LinkedHashMap<>();
@@ -142,8 +149,12 @@ public final class Trainer {
             // the last checks that can refuse the start
             try (TrainData data = new TrainData(cfg.data(), cfg.seed(), mc, tok, skips, rank, world, plan.position())) {
                 Batch firstBatch = start < loop.steps() ? data.next() : null;
-                if (master) plan.commit(configJson);
+                if (master) plan.commit(configJson, from == null ? null : from.record(), start);
                 if (plan.checkpoint() != null) LOG.log(System.Logger.Level.INFO, "resumed from " + plan.checkpoint().dir() + " at step " + start);
+                if (from != null && master) {
+                    LOG.log(System.Logger.Level.INFO, from.origin());
+                    for (String n : from.notes()) LOG.log(System.Logger.Level.WARNING, n);
+                }
                 if (master && (compute.device().equals("cuda") || compute.precision() != Precision.FP32))
                     LOG.log(System.Logger.Level.INFO, "device " + compute.device() + ", precision " + compute.precision().flagName());
                 if (dp != null) {

@@ -3,7 +3,6 @@ package ai.lcl4j.optim;
 import ai.lcl4j.data.text.SharedReference;
 import ai.lcl4j.io.ReferenceCheckpoint;
 import ai.lcl4j.io.Safetensors;
-import ai.lcl4j.io.WeightsFile;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelConfig;
 import ai.lcl4j.model.ModelConfigs;
@@ -106,7 +105,7 @@ class ReferenceRunTest {
         store.save(5, ref, Map.of(), null);
         Checkpoint latest = store.save(7, ref, Map.of(), null);
         for (Path p : new Path[] {dir.resolve("run"), latest.dir(), latest.modelFile(), fixture("epoch_1.pt")}) {
-            WeightsFile.Loaded w = WeightSources.load(p);
+            WeightSources.Loaded w = WeightSources.load(p);
             assertEquals(ref.keySet(), w.tensors().keySet(), p.toString());
             assertTrue(w.tensors().get("visual.conv1.weight").equal(ref.get("visual.conv1.weight")), p.toString());
         }

@@ -31,12 +31,23 @@ public final class Tokenizers {
      * @throws IllegalArgumentException naming the config's ids and those of the candidates
      */
     public static Tokenizer forConfig(ModelConfig cfg) {
+        return fits(fromSpec(specFor(cfg)), cfg);
+    }
+
+    /**
+     * The {@link #fromSpec} spec of the tokenizer {@link #forConfig} picks: {@code "clip"} or
+     * {@code "builtin"}. What a run records (config.json) when no {@code --tokenizer} was given, so that
+     * the recorded setting says which tokenizer ran.
+     *
+     * @throws IllegalArgumentException naming the config's ids and those of the candidates
+     */
+    public static String specFor(ModelConfig cfg) {
         SpecialTokenIds want = cfg.specialTokenIds();
         // CLIP's ids are fixed by its vocabulary: compare before paying for building it
         SpecialTokenIds clip = new SpecialTokenIds(CLIP_SOT, CLIP_SOT + 1, CLIP_SOT + 2, CLIP_SOT + 3, CLIP_SOT + 4, 0);
-        if (want.equals(clip)) return fits(ClipBpeTokenizer.bundled(), cfg);
+        if (want.equals(clip)) return "clip";
         ByteTokenizer bytes = new ByteTokenizer();
-        if (want.equals(ids(bytes))) return fits(bytes, cfg);
+        if (want.equals(ids(bytes))) return "builtin";
         throw new IllegalArgumentException("no built-in tokenizer gives the model config's special_token_ids " + want
                 + " (CLIP BPE: " + clip + ", byte-level: " + ids(bytes) + "); pass one with --tokenizer clip:FILE or hf:FILE");
     }
