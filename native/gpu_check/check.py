@@ -473,9 +473,10 @@ def lm_head_case(rep, libs, gen, dtype, n, dim, V, stride_pad=0, misaligned=Fals
             rep.check(f"loss     vs torch {NAME[dtype]} (info)", loss, tl.detach().float().reshape(1), tol, info=True)
             rep.check(f"dhidden  vs torch {NAME[dtype]} (info)", dh, hg.grad, tol, info=True)
             rep.check(f"dweight  vs torch {NAME[dtype]} (info)", dw, wg.grad, tol, info=True)
-        if has_cpu["lm_head"] and dtype == torch.float32 and n > 0:
-            # host copies, held in names for as long as the calls use their memory
-            h_h, w_h, y_h = hidden.cpu().contiguous(), weight.cpu(), y_ref.cpu()
+        if has_cpu["lm_head"] and n > 0:
+            # the CPU kernels (fp32 only) on the same rounded inputs; host copies, held
+            # in names for as long as the calls use their memory
+            h_h, w_h, y_h = hidden.float().cpu().contiguous(), weight.float().cpu().contiguous(), y_ref.cpu()
             hl, hlse, hdh, hdw = torch.full((1,), float("nan")), torch.full((n,), float("nan")), \
                 torch.full((n, dim), float("nan")), torch.full((V, dim), float("nan"))
             h_dloss = torch.tensor([dloss_v])
@@ -746,6 +747,12 @@ def correctness_attention(rep, libs, gen):
         attention_case(rep, libs, gen, torch.float16, 1, 4, 200, 192, layout="packed")
         attention_case(rep, libs, gen, torch.bfloat16, 2, 2, 100, 64, causal=True, layout="misaligned")
         attention_case(rep, libs, gen, torch.float16, 1, 2, 70, 136, vlens=[69], layout="misaligned")
+        # the production kernels' branch-free shapes (head_dim 64 / 128 exactly: f1, bf)
+        # over several key tiles with partial ones, under every mask and layout
+        attention_case(rep, libs, gen, torch.bfloat16, 2, 3, 300, 64, causal=True, vlens=[300, 77])
+        seg = torch.tensor([[0] * 100 + [1] * 120 + [2] * 37], dtype=torch.int32)
+        attention_case(rep, libs, gen, torch.float16, 1, 2, 257, 128, causal=True, seg=seg, layout="bshd")
+        attention_case(rep, libs, gen, torch.float16, 1, 2, 100, 128, vlens=[99], layout="misaligned")
 
 
 def correctness_infonce(rep, libs, gen):
@@ -772,6 +779,8 @@ def correctness_lm_head(rep, libs, gen):
         lm_head_case(rep, libs, gen, bf16, 100, 37, 777)   # dim not a multiple of 8: element-wise loads
         lm_head_case(rep, libs, gen, bf16, 45, 64, 300, ignore_every=1)  # every token ignored
         lm_head_case(rep, libs, gen, bf16, 0, 64, 300)
+        # the gradients' dlogits scratch (192 MiB) over two vocabulary chunks
+        lm_head_case(rep, libs, gen, bf16, 2050, 96, 49411, stride_pad=8)
     else:  # host emulation: small sizes, every dtype (the SIMT path takes them all)
         lm_head_case(rep, libs, gen, f32, 40, 24, 77, stride_pad=5, out_of_range=True)
         lm_head_case(rep, libs, gen, bf16, 33, 40, 70, stride_pad=8)
@@ -786,7 +795,8 @@ def main():
     ap.add_argument("--out", help="write the report here too")
     ap.add_argument("--quick", action="store_true", help="fewer attention timing sizes")
     ap.add_argument("--no-timing", action="store_true")
-    ap.add_argument("--no-lab", action="store_true", help="skip the kernel lab (lab.py: every variant)")
+    ap.add_argument("--no-lab", action="store_true",
+                    help="skip the kernel lab (lab.py: every variant; needs a -DLCL_CUDA_LAB=ON build)")
     args = ap.parse_args()
     rep = Report()
     rep.begin("setup")
@@ -827,7 +837,7 @@ def main():
             run_section(rep, "lm_head timing", lambda: lm_timing(rep, libs, gen))
             run_section(rep, "attention timing", lambda: timing(rep, libs, gen, args.quick))
     if not args.no_lab and not args.no_timing:
-        import lab  # the variants of native/src/cuda/variants.h, side by side
+        import lab  # the variants of native/src/cuda/variants.h, side by side (a lab build only)
         lab.run(rep, libs, gen, args.quick, run_section)
     return finish(rep, args)
 

@@ -55,7 +55,7 @@ def plan_splits(n, V, kt=32):
 
 
 def plan_dh_splits(V, blocks):
-    """plan_dh_splits (lm_head_tc.cu)."""
+    """plan_dh_splits (lab/lm_head_tc_v1.cu)."""
     vocab_tiles = -(-V // BW)
     splits = max(1, min(-(-512 // blocks), 8, -(-vocab_tiles // 8)))
     split_len = -(-vocab_tiles // splits) * BW
@@ -385,7 +385,7 @@ def gemm_block(mode, h, w, y, lse, c, g, bx, by, split_len, vec, bm=GBM):
 
 
 def plan_splits_gemm(n, V):
-    """lm_plan_splits_tc for the g variant."""
+    """plan_gemm_splits (lm_head_tc.cu), the g variant's."""
     token_tiles, vocab_tiles = -(-n // GBM), -(-V // GBN)
     splits = max(1, min(-(-512 // token_tiles), 64, -(-vocab_tiles // 4)))
     split_len = -(-vocab_tiles // splits) * GBN

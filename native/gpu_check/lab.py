@@ -1,8 +1,11 @@
 """The kernel lab of check.py: every variant of native/src/cuda/variants.h
 checked for correctness on a few odd shapes and timed on the timing shapes, in
 the same run, with the winner per shape. check.py runs it after its own
-sections (which use the production defaults) unless --no-lab; the table goes
-last in the report (check.finish prints rep.lab_tables).
+sections (which use the production variants) unless --no-lab; the table goes
+last in the report (check.finish prints rep.lab_tables). Needs a library built
+with -DLCL_CUDA_LAB=ON (every variant compiled in); with a default build, which
+holds the production variants only, it says so, checks that the library
+refuses the other variants, and skips the rest.
 
 Correctness: each forward variant with a backward variant (so every backward
 variant meets several forwards), each LM-head forward variant with a gradient
@@ -26,6 +29,34 @@ import lcl_ctypes as L
 
 # attention has one slot per head-dim class (variants.h); the lab sets both
 ATTN_CLASSES = ("d64", "d128")
+LAB_OPTION = "-DLCL_CUDA_LAB=ON (run.sh: LCL_GPU_LAB=ON)"  # how a lab library is built
+
+
+def lab_variants(cuda):
+    """(variants, None) for a lab build (diag_variants' dict); (None, why the
+    lab is skipped) for a library without the lab's variants."""
+    variants = L.diag_variants(cuda)
+    if variants is None:
+        return None, "skipped: this liblcl4j_cuda predates the kernel lab (no lcl_cuda_diag_variants)"
+    if all(len(names) == 1 for names, _ in variants.values()):
+        held = ", ".join(f"{slot} {d}" for slot, (_, d) in variants.items())
+        return None, (f"skipped: liblcl4j_cuda was built without the kernel lab (-DLCL_CUDA_LAB=OFF, the default) "
+                      f"and holds the production variants only ({held}); build with {LAB_OPTION} for the lab")
+    return variants, None
+
+
+def check_refusal(rep, cuda, variants):
+    """A default build must refuse a variant it did not compile, with a message
+    naming the build option (variants.cpp), rather than run another kernel."""
+    slot, (_, held) = next(iter(variants.items()))
+    other = "r1" if held != "r1" else "m1"  # an attention forward variant the default build lacks
+    try:
+        L.set_variant(cuda, slot, other)
+        ok, msg = False, "accepted"
+    except RuntimeError as e:
+        ok, msg = "LCL_CUDA_LAB" in str(e), str(e)
+    rep.say(f"  {msg}")
+    rep.require(f"lab off: selecting {slot}={other} fails naming LCL_CUDA_LAB", ok)
 
 
 def _select(cuda, **slots):
@@ -297,11 +328,16 @@ def lm_timing(rep, libs, gen, variants, dtype=torch.bfloat16, dim=512, V=49411, 
 
 
 def run(rep, libs, gen, quick, run_section):
-    """The lab's two sections; skipped (with a note) for a library without variants."""
+    """The lab's sections; skipped (with a note) for a library without variants."""
     _, cuda, _ = libs
-    variants = L.diag_variants(cuda)
+    variants, why = lab_variants(cuda)
     if variants is None:
-        rep.say("lab: this liblcl4j_cuda has no lcl_cuda_diag_variants (built before the lab): skipped")
+        rep.say("")
+        rep.say(f"lab: {why}")
+        rep.highlights.append(("kernel lab", why))
+        listed = L.diag_variants(cuda)
+        if listed is not None:
+            run_section(rep, "lab off", lambda: check_refusal(rep, cuda, listed))
         return
     rep.say("")
     rep.say("lab variants (*: production default): " + "; ".join(

@@ -109,9 +109,10 @@ def load(cpu_path, cuda_path):
 
 
 def diag_variants(cuda):
-    """The kernel variants of liblcl4j_cuda (native/src/cuda/variants.h), as
-    {slot: ([variant, ...], production default)}, or None for a build without
-    the diagnostic entry points."""
+    """The kernel variants compiled into liblcl4j_cuda (native/src/cuda/variants.h),
+    as {slot: ([variant, ...], production variant)}: every variant in a
+    -DLCL_CUDA_LAB=ON build, the production one alone otherwise; None for a
+    library older than the diagnostic entry points."""
     try:
         fn = cuda.lcl_cuda_diag_variants
         setter = cuda.lcl_cuda_diag_set_variant
@@ -131,10 +132,13 @@ def diag_variants(cuda):
 
 
 def set_variant(cuda, slot, name):
-    """Selects a variant ("default": the production one) for every later call."""
+    """Selects a variant ("default": the production one) for every later call;
+    raises with the library's message when it refuses (a variant not compiled in)."""
     st = cuda.lcl_cuda_diag_set_variant(slot.encode(), name.encode())
     if st != LCL_OK:
-        raise RuntimeError(f"lcl_cuda_diag_set_variant({slot}, {name}) returned {st}")
+        last_error = cuda.lcl_last_error  # liblcl4j_cpu's, reached through liblcl4j_cuda
+        last_error.restype = ctypes.c_char_p
+        raise RuntimeError(f"lcl_cuda_diag_set_variant({slot}, {name}) returned {st}: {last_error().decode()}")
 
 
 if __name__ == "__main__":

@@ -3,16 +3,20 @@
 # a C compiler and PyTorch (no Java, no network needed):
 #   1. uses a prebuilt install dir (--install DIR, e.g. built elsewhere for
 #      sm_90 and carried along) when its libraries load here; otherwise builds
-#      native/ with CUDA for sm_90 only (native/build.sh, LCL_CUDA=ON),
+#      native/ with CUDA for sm_90 only (native/build.sh, LCL_CUDA=ON), the
+#      production kernels only unless LCL_GPU_LAB=ON (every variant, for the
+#      kernel lab; minutes more of build),
 #   2. proves check.py's ctypes structs match lcl/kernels.h (layout.c),
 #   3. checks every CUDA kernel (attention, InfoNCE, LM head) against the CPU
 #      kernels and a float64 torch reference on random odd-sized inputs,
 #      measures the LM head's peak memory against torch, times the LM head
-#      and attention against torch, and prints a summary last (check.py).
+#      and attention against torch, runs the kernel lab when the library has
+#      it (lab.py; else it notes the skip), and prints a summary last (check.py).
 # Writes the report to $OUT/gpu_check.txt when $OUT is set; exits non-zero when
 # anything fails.
-# Usage: native/gpu_check/run.sh [--install DIR] [--quick] [--no-timing]
-# Environment: LCL_GPU_ARCHS (default 90), LCL_GPU_BUILD (default /tmp/lcl4j-gpu-check).
+# Usage: native/gpu_check/run.sh [--install DIR] [--quick] [--no-timing] [--no-lab]
+# Environment: LCL_GPU_ARCHS (default 90), LCL_GPU_LAB (ON or OFF, default OFF),
+# LCL_GPU_BUILD (default /tmp/lcl4j-gpu-check).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 native="$(dirname "$here")"
@@ -42,9 +46,10 @@ ctypes.CDLL(sys.argv[1] + "/liblcl4j_cuda.so")' "$install/lib"; then
   fi
 fi
 if [ -z "$lib" ]; then
-  log "building native/ with CUDA (archs ${LCL_GPU_ARCHS:-90})"
+  log "building native/ with CUDA (archs ${LCL_GPU_ARCHS:-90}, kernel lab ${LCL_GPU_LAB:-OFF})"
   start=$(date +%s)
-  LCL_CMAKE_ARGS="-DLCL_CUDA_ARCHS=${LCL_GPU_ARCHS:-90} -DLCL_BUILD_TESTS=OFF ${LCL_CMAKE_ARGS:-}" \
+  # LCL_CUDA_LAB always given: a reused build dir would otherwise keep its cached value
+  LCL_CMAKE_ARGS="-DLCL_CUDA_ARCHS=${LCL_GPU_ARCHS:-90} -DLCL_CUDA_LAB=${LCL_GPU_LAB:-OFF} -DLCL_BUILD_TESTS=OFF ${LCL_CMAKE_ARGS:-}" \
     bash "$native/build.sh" "$work/build" "$work/install" ON
   log "build took $(( $(date +%s) - start )) s"
   lib="$work/install/lib"

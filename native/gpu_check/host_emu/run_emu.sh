@@ -3,9 +3,12 @@
 # the CPU through a thread-per-CUDA-thread emulation, to test them where no GPU
 # exists. Test-only; needs g++ >= 11 (C++20 std::barrier). A few minutes.
 #   run_emu.sh                  build and run emu_test.cpp
-#   run_emu.sh --lib DIR CPULIB build DIR/liblcl4j_cuda.so (emulated, linked to the
+#   run_emu.sh --lib DIR CPULIB [--no-lab]
+#                               build DIR/liblcl4j_cuda.so (emulated, linked to the
 #                               real liblcl4j_cpu.so CPULIB) for a dry run of
-#                               check.py: LCL_CHECK_DEVICE=cpu check.py --lib DIR
+#                               check.py: LCL_CHECK_DEVICE=cpu check.py --lib DIR;
+#                               its variant table as a -DLCL_CUDA_LAB=ON build's,
+#                               or with --no-lab as the default build's
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 native="$(cd "$here/../.." && pwd)"
@@ -19,9 +22,14 @@ for f in attn_api attn_fp32 attn_bwd_pre infonce reduce lm_head_api lm_head_simt
   python3 "$here/rewrite.py" "$native/src/cuda/$f.cu" "$work/src/cuda/$f.cpp"
   srcs+=("$work/src/cuda/$f.cpp")
 done
-srcs+=("$native/src/cuda/variants.cpp")  # host code as it is
+lab=1
+[ "${1:-}" = "--lib" ] && [ "${4:-}" = "--no-lab" ] && lab=0
+# the variant table and diagnostic entry points, host code as it is, built as
+# the lab or the production build says (the emulation has no tensor-core
+# kernels, so a variant changes nothing here)
+srcs+=("$native/src/cuda/variants.cpp")
 flags=(-std=c++20 -O2 -pthread -Wall -Wno-unknown-pragmas -Wno-unused-parameter -include cuda_runtime.h
-       -I "$here" -I "$native/include" -I "$work/src")
+       -I "$here" -I "$native/include" -I "$work/src" -DLCL_CUDA_LAB="$lab")
 if [ "${1:-}" = "--lib" ]; then
   out="$2"; cpulib="$(readlink -f "$3")"
   mkdir -p "$out"
@@ -31,7 +39,5 @@ if [ "${1:-}" = "--lib" ]; then
   echo "built $out/liblcl4j_cuda.so (host emulation)"
   exit 0
 fi
-g++ -std=c++20 -O2 -pthread -Wall -Wno-unknown-pragmas -Wno-unused-parameter \
-  -include cuda_runtime.h -I "$here" -I "$native/include" -I "$work/src" \
-  "${srcs[@]}" "$here/tc_stub.cpp" "$work"/src/common/*.cpp "$here/emu_test.cpp" -o "$work/emu_test"
+g++ "${flags[@]}" "${srcs[@]}" "$here/tc_stub.cpp" "$work"/src/common/*.cpp "$here/emu_test.cpp" -o "$work/emu_test"
 "$work/emu_test"

@@ -218,6 +218,12 @@ LCL_API int lcl_cpu_infonce_backward(const lcl_infonce_params* p);
  * vocab floats (50 MB at vocab 49411), so its gradient pass needs no
  * recompute; everything else is O(256 x 256) per thread. CPU results are
  * bitwise identical for any thread count.
+ * CUDA memory, bf16/fp16: the gradients take a scratch for the dlogits of
+ * one vocabulary chunk at a time, at most 192 MiB (or n_tokens x 128
+ * elements, if more), plus n_tokens x dim floats when the vocabulary needs
+ * more than one chunk (204 MiB in all at 16384 tokens, dim 512, vocab 49411).
+ * n_tokens and vocab are at most 65535 x 128 = 8388480 there
+ * (LCL_ERR_UNSUPPORTED beyond).
  *
  * Shapes: hidden (n_tokens, dim) with row stride hidden_stride (last dim
  * contiguous); weight (vocab, dim) contiguous (torch Linear.weight);

@@ -1,7 +1,8 @@
 // Launch templates of the tensor-core attention kernels: head-dim dispatch
-// (padded to 64, 128 or 256), the variant (variants.h), grid shape, the
-// dynamic shared-memory opt-in, and the launch check. Included by one .cu file
-// per element type so the two types compile in parallel.
+// (padded to 64, 128 or 256), the variant (variants.h: the production one, or
+// any in the lab build), grid shape, the dynamic shared-memory opt-in, and the
+// launch check. Included by one .cu file per element type so the two types
+// compile in parallel.
 #ifndef LCL_ATTN_TC_LAUNCH_CUH
 #define LCL_ATTN_TC_LAUNCH_CUH
 
@@ -43,40 +44,33 @@ int launch_fwd(const AttnArgs& a, cudaStream_t stream, const char* who) {
     return LCL_OK;
 }
 
-// The forward variant selected in variants.h for the head-dim class. Head dims
-// above 128 always take m1's shape (two m16 tiles' accumulators would not fit
-// in registers); the branch-free shapes need head_dim == kD and fall back to
-// the general kernel with the same rows per warp otherwise.
+// The forward kernel of variant V (variants.h) at padded head dim kD <= 128.
+// The branch-free shapes (f*, p*) need head_dim == kD; other head dims take
+// the general kernel with the same rows per warp (m1 / m2).
+template <class T, int kD, AttnFwdVariant V>
+int launch_fwd_variant(const AttnArgs& a, cudaStream_t stream, const char* who) {
+    using V_ = AttnFwdVariant;
+    constexpr int kM = V == V_::M2 || V == V_::F2 || V == V_::P2 ? 2 : 1;  // m16 tiles per warp
+    constexpr bool kLdsm = V != V_::R1;
+    constexpr bool kFlat = V == V_::F1 || V == V_::F2 || V == V_::P1 || V == V_::P2;
+    constexpr bool kKV2 = V == V_::P1 || V == V_::P2;
+    if constexpr (kFlat)
+        if (a.head_dim == kD) return launch_fwd<T, kD, FwdShape<kM, kLdsm, true, kKV2>>(a, stream, who);
+    return launch_fwd<T, kD, FwdShape<kM, kLdsm, false, false>>(a, stream, who);
+}
+
+// The production forward (or, in the lab build, the selected one) of the
+// head-dim class. Head dims above 128 always take m1's shape (two m16 tiles'
+// accumulators would not fit in registers).
 template <class T>
 int launch_attn_fwd_tc(const AttnArgs& a, cudaStream_t stream, const char* who) {
     return head_dim_switch(a.head_dim, [&](auto kd) -> int {
         constexpr int kD = decltype(kd)::value;
-        using M1 = FwdShape<1, true, false, false>;
-        if constexpr (kD > 128) {
-            return launch_fwd<T, kD, M1>(a, stream, who);
-        } else {
-            const AttnFwdVariant v = selected<AttnFwdVariant>(kD == 64 ? Slot::AttnFwd64 : Slot::AttnFwd128);
-            using M2 = FwdShape<2, true, false, false>;
-            const bool exact = a.head_dim == kD;
-            switch (v) {
-                case AttnFwdVariant::R1: return launch_fwd<T, kD, FwdShape<1, false, false, false>>(a, stream, who);
-                case AttnFwdVariant::M1: return launch_fwd<T, kD, M1>(a, stream, who);
-                case AttnFwdVariant::F1:
-                    return exact ? launch_fwd<T, kD, FwdShape<1, true, true, false>>(a, stream, who)
-                                 : launch_fwd<T, kD, M1>(a, stream, who);
-                case AttnFwdVariant::F2:
-                    return exact ? launch_fwd<T, kD, FwdShape<2, true, true, false>>(a, stream, who)
-                                 : launch_fwd<T, kD, M2>(a, stream, who);
-                case AttnFwdVariant::P1:
-                    return exact ? launch_fwd<T, kD, FwdShape<1, true, true, true>>(a, stream, who)
-                                 : launch_fwd<T, kD, M1>(a, stream, who);
-                case AttnFwdVariant::P2:
-                    return exact ? launch_fwd<T, kD, FwdShape<2, true, true, true>>(a, stream, who)
-                                 : launch_fwd<T, kD, M2>(a, stream, who);
-                case AttnFwdVariant::M2:
-                default: return launch_fwd<T, kD, M2>(a, stream, who);
-            }
-        }
+        auto launch = [&](auto v) -> int { return launch_fwd_variant<T, kD, decltype(v)::value>(a, stream, who); };
+        if constexpr (kD == 64) return with_variant<AttnFwdVariant, kProductionAttnFwd64>(Slot::AttnFwd64, launch);
+        else if constexpr (kD == 128)
+            return with_variant<AttnFwdVariant, kProductionAttnFwd128>(Slot::AttnFwd128, launch);
+        else return launch_fwd<T, kD, FwdShape<1, true, false, false>>(a, stream, who);
     });
 }
 
@@ -93,24 +87,31 @@ int launch_bwd(const AttnArgs& a, cudaStream_t stream, const char* who) {
     return LCL_OK;
 }
 
-// The backward variant selected in variants.h for the head-dim class (bf, b3:
-// head_dim 64 or 128 exactly, else b2; above 128 the d128 slot's b1 / b2 apply).
+// The backward kernel of variant V (variants.h) at padded head dim kD. The
+// branch-free kernels (bf, b3) need head_dim == kD <= 128; other head dims
+// take b2's kernel (b1's atomics with V = b1).
+template <class T, int kD, AttnBwdVariant V>
+int launch_bwd_variant(const AttnArgs& args, cudaStream_t stream, const char* who) {
+    using V_ = AttnBwdVariant;
+    AttnArgs a = args;
+    a.dq_pair = V == V_::B1 ? 0 : 1;
+    if constexpr ((V == V_::BF || V == V_::B3) && kD <= 128) {
+        // b3 at D 64: 168 registers (a few bytes spilled) for 3 blocks (12 warps) per SM
+        constexpr int kMinBlocks = V == V_::B3 && kD == 64 ? 3 : 1;
+        if (a.head_dim == kD) return launch_bwd<T, kD, true, kMinBlocks>(a, stream, who);
+    }
+    return launch_bwd<T, kD, false>(a, stream, who);
+}
+
+// The production backward (or, in the lab build, the selected one) of the
+// head-dim class; head dims above 128 belong to the d128 class.
 template <class T>
-int launch_attn_bwd_tc(const AttnArgs& args, cudaStream_t stream, const char* who) {
-    return head_dim_switch(args.head_dim, [&](auto kd) -> int {
+int launch_attn_bwd_tc(const AttnArgs& a, cudaStream_t stream, const char* who) {
+    return head_dim_switch(a.head_dim, [&](auto kd) -> int {
         constexpr int kD = decltype(kd)::value;
-        const AttnBwdVariant v = selected<AttnBwdVariant>(kD == 64 ? Slot::AttnBwd64 : Slot::AttnBwd128);
-        AttnArgs a = args;
-        a.dq_pair = v == AttnBwdVariant::B1 ? 0 : 1;
-        if constexpr (kD <= 128) {
-            if (a.head_dim == kD) {
-                // b3 at D 64: 168 registers (a few bytes spilled) for 3 blocks (12 warps) per SM
-                if constexpr (kD == 64)
-                    if (v == AttnBwdVariant::B3) return launch_bwd<T, kD, true, 3>(a, stream, who);
-                if (v == AttnBwdVariant::BF || v == AttnBwdVariant::B3) return launch_bwd<T, kD, true>(a, stream, who);
-            }
-        }
-        return launch_bwd<T, kD, false>(a, stream, who);
+        auto launch = [&](auto v) -> int { return launch_bwd_variant<T, kD, decltype(v)::value>(a, stream, who); };
+        if constexpr (kD == 64) return with_variant<AttnBwdVariant, kProductionAttnBwd64>(Slot::AttnBwd64, launch);
+        else return with_variant<AttnBwdVariant, kProductionAttnBwd128>(Slot::AttnBwd128, launch);
     });
 }
 

@@ -3,9 +3,9 @@
 // fp16 on tensor cores (lm_head_tc.cu).
 //
 // A forward with gradients (dhidden and dweight given) runs the forward, then
-// the gradient kernels with dloss = 1: on CUDA the gradient passes recompute
-// their logit tiles from the lse just written, exactly as a backward does, so
-// it saves the second call and the dloss round trip, not the recompute.
+// the gradient kernels with dloss = 1: on CUDA the gradient pass recomputes
+// the logits from the lse just written, exactly as a backward does, so it
+// saves the second call and the dloss round trip, not the recompute.
 #include "common/lcl_internal.h"
 #include "cuda/cuda_util.cuh"
 #include "cuda/lm_head_launch.h"
@@ -49,6 +49,11 @@ int check_limits(const lcl_lm_head_params* p, const char* who) {
                     65535 * kDC);
     if (ceil_div(p->n_tokens, kT) > INT_MAX || ceil_div(p->vocab, kT) > INT_MAX)
         return fail(LCL_ERR_UNSUPPORTED, "%s: n_tokens or vocab exceeds the CUDA kernels' limit", who);
+    if (p->dtype != LCL_FLOAT32 && (p->n_tokens > kLmTcMaxRows || p->vocab > kLmTcMaxRows))
+        return fail(LCL_ERR_UNSUPPORTED,
+                    "%s: n_tokens %" PRId64 " or vocab %" PRId64 " exceeds the tensor-core kernels' limit %" PRId64
+                    " (split the tokens over several calls)",
+                    who, p->n_tokens, p->vocab, kLmTcMaxRows);
     return LCL_OK;
 }
 

@@ -25,11 +25,22 @@ template <class T> int launch_lm_grads(const LmArgs& a, cudaStream_t stream, con
 // (max, sum) pairs into lse, takes the target logits, sums the loss
 template <class T> int launch_lm_finish(const LmArgs& a, cudaStream_t stream, const char* who);
 
-// tensor cores, T = __nv_bfloat16 or __half; their forward's splits come from
-// lm_plan_splits_tc (the SIMT plan, or the tiled-GEMM variant's, variants.h)
+// tensor cores, T = __nv_bfloat16 or __half (lm_head_tc.cu): the variants of
+// variants.h; lm_plan_splits_tc plans the forward's splits for the variant
+// that will run. Their grids hold at most kLmTcMaxRows tokens and vocabulary
+// entries (lm_head_api.cu rejects larger calls up front).
+constexpr int64_t kLmTcMaxRows = int64_t(65535) * 128;
 void lm_plan_splits_tc(LmArgs& a);
 template <class T> int launch_lm_forward_tc(const LmArgs& a, cudaStream_t stream, const char* who);
 template <class T> int launch_lm_grads_tc(const LmArgs& a, cudaStream_t stream, const char* who);
+// whether every hidden / weight row can be copied in 16-byte pieces
+int lm_vec_ok(const LmArgs& a);
+
+// Lab build only (lab/lm_head_tc_v1.cu): the LSE pass of lm_fwd v1 (f: its
+// branch-free instance where dim allows), without the finish; and the
+// gradients of lm_grads v1 / f.
+template <class T> int launch_lm_forward_v1(const LmArgs& a, bool f, cudaStream_t stream, const char* who);
+template <class T> int launch_lm_grads_v1(const LmArgs& a, bool f, cudaStream_t stream, const char* who);
 
 }  // namespace cuda
 }  // namespace lcl

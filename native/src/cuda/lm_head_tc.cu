@@ -1,14 +1,14 @@
-// Launchers of the tensor-core LM-head kernels (lm_head_tc.cuh, and the lab's
-// tiled-GEMM variants in lm_head_gemm.cuh) for __nv_bfloat16 and __half: the
-// variant (variants.h), grid shapes, workspace, the dynamic shared-memory
-// opt-in, the 16-byte-load test, and the launch checks. Every LSE pass is
-// followed by the same finish kernel and fixed-order sum as the SIMT path.
+// Launchers of the tensor-core LM-head kernels for __nv_bfloat16 and __half:
+// the variant (variants.h), grid shapes, workspace, the dynamic shared-memory
+// opt-in, the 16-byte-load test, and the launch checks. The production
+// variants are the tiled GEMMs of lm_head_gemm.cuh (lm_fwd "g", lm_grads "s");
+// the lab build adds v1 and f (lm_head_tc.cuh, launched by
+// lab/lm_head_tc_v1.cu). Every LSE pass is followed by the same finish kernel
+// and fixed-order sum as the SIMT path.
 #include "cuda/cuda_util.cuh"
 #include "cuda/lm_head_gemm.cuh"
 #include "cuda/lm_head_launch.h"
-#include "cuda/lm_head_tc.cuh"
 #include "cuda/reduce.h"
-#include "cuda/simt_tile.cuh"
 #include "cuda/variants.h"
 
 #include <cuda_bf16.h>
@@ -18,53 +18,10 @@ namespace lcl {
 namespace cuda {
 namespace {
 
-using Tr = LmTcTraits;
-// lm_head_api.cu checks the column-chunk grid (gridDim.y) against the SIMT kDC;
-// the tensor-core chunks must not be narrower, or that check would not cover them.
-static_assert(Tr::kDC >= kDC, "column chunks at least as wide as the SIMT path's");
-
-// 16-byte cp.async rows: both bases 16-byte aligned, every row start too.
-int vec_ok(const LmArgs& a) {
-    return reinterpret_cast<uintptr_t>(a.hidden) % 16 == 0 && reinterpret_cast<uintptr_t>(a.weight) % 16 == 0 &&
-           a.hidden_stride % 8 == 0 && a.dim % 8 == 0;
-}
-
-// dhidden[t][d] = T(sum over slices z of dh_part[z][t][d]), slices in order.
-template <class T>
-__global__ void __launch_bounds__(256) lm_dhidden_reduce_kernel(const LmArgs a) {
-    const int64_t total = a.n_tokens * a.dim, slice = total;
-    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
-        float sum = 0.f;
-        for (int z = 0; z < a.dh_splits; ++z) sum += a.dh_part[z * slice + i];
-        const int64_t t = i / a.dim, d = i - t * a.dim;
-        static_cast<T*>(a.dhidden)[t * a.dhidden_stride + d] = ElemTraits<T>::from_float(sum);
-    }
-}
-
-// Vocabulary slices of the dhidden pass: enough blocks for ~2 waves on a large
-// GPU (512) when the token tiles x column chunks are fewer, at most 8 slices,
-// at least 8 walked tiles each. Depends only on the shape (runs repeat exactly).
-void plan_dh_splits(LmArgs& a, int64_t blocks) {
-    const int64_t vocab_tiles = ceil_div(a.vocab, Tr::kBw);
-    int64_t splits = ceil_div(512, blocks);
-    splits = splits > 8 ? 8 : splits;
-    const int64_t max_splits = ceil_div(vocab_tiles, 8);
-    splits = splits > max_splits ? max_splits : splits;
-    splits = splits < 1 ? 1 : splits;
-    a.dh_split_len = ceil_div(vocab_tiles, splits) * Tr::kBw;
-    a.dh_splits = int(ceil_div(a.vocab, a.dh_split_len));
-}
-
-template <class T, LmOwn kOwn, bool kGrad, bool kFlat>
-int launch(const LmArgs& a, dim3 grid, cudaStream_t stream, const char* who, const char* name) {
-    auto kernel = lm_tc_kernel<T, kOwn, kGrad, kFlat>;
-    LCL_CUDA_TRY(who, cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(Tr::kSmemBytes)));
-    kernel<<<grid, Tr::kThreads, Tr::kSmemBytes, stream>>>(a, vec_ok(a));
-    LCL_LAUNCH_TRY(who, name);
-    return LCL_OK;
-}
-
 using Gt = LmGemmTraits<128>;
+// The grids put the 128-row tiles of tokens (and of a vocabulary chunk) on
+// gridDim.y; lm_head_api.cu checks the calls against kLmTcMaxRows.
+static_assert(kLmTcMaxRows == int64_t(65535) * Gt::kBM, "65535 row tiles of the GEMMs");
 
 template <class T, LmGemmMode kMode, int kBM = 128>
 int launch_gemm(const LmArgs& a, const LmGemmArgs& g, dim3 grid, cudaStream_t stream, const char* who,
@@ -89,10 +46,28 @@ int launch_gemm_rows(const LmArgs& a, const LmGemmArgs& g, int64_t m_rows, int64
     return launch_gemm<T, kMode, 128>(a, g, dim3(col_tiles, unsigned(ceil_div(m_rows, 128))), stream, who, name);
 }
 
-// Grid limit of the tiled-GEMM variants (gridDim.y = 128-row tiles); beyond it
-// the calls take the v1 kernels.
-bool gemm_fits(const LmArgs& a) {
-    return ceil_div(a.n_tokens, Gt::kBM) <= 65535 && ceil_div(a.vocab, Gt::kBM) <= 65535;
+// lm_fwd "g": 128 x 128 tiles, each block walks one vocabulary split.
+template <class T>
+int launch_forward_gemm(const LmArgs& a, cudaStream_t stream, const char* who) {
+    LmGemmArgs g{};
+    g.vec = lm_vec_ok(a);
+    return launch_gemm<T, LmGemmMode::Lse>(a, g, dim3(unsigned(ceil_div(a.n_tokens, Gt::kBM)), unsigned(a.splits)),
+                                           stream, who, "lm_gemm_kernel<lse>");
+}
+
+// lm_fwd "g"'s vocabulary splits: ~512 blocks of 128 x 128 tiles, at least 4
+// vocabulary tiles per split, at most 64 splits. Depends only on the shape
+// (runs repeat exactly).
+void plan_gemm_splits(LmArgs& a) {
+    const int64_t token_tiles = ceil_div(a.n_tokens, Gt::kBM);
+    const int64_t vocab_tiles = ceil_div(a.vocab, Gt::kBN);
+    int64_t splits = ceil_div(512, token_tiles);
+    splits = splits > 64 ? 64 : splits;
+    const int64_t max_splits = ceil_div(vocab_tiles, 4);
+    splits = splits > max_splits ? max_splits : splits;
+    splits = splits < 1 ? 1 : splits;
+    a.split_len = ceil_div(vocab_tiles, splits) * Gt::kBN;
+    a.splits = int(ceil_div(a.vocab, a.split_len));
 }
 
 // lm_grads "s": the dlogits of one vocabulary chunk at a time go to a scratch P
@@ -100,7 +75,8 @@ bool gemm_fits(const LmArgs& a) {
 // P^T H run as plain GEMMs over it: the logits are computed once for both
 // gradients (v1 recomputes them per gradient and per 256-column chunk). The
 // chunk is as wide as a 192 MiB scratch allows (whole 128-wide tiles, chunks of
-// equal width); dhidden sums the chunks in order in an fp32 accumulator.
+// equal width); dhidden sums the chunks in order in an fp32 accumulator
+// (n_tokens x dim, only when there are several chunks).
 constexpr size_t kScratchBytes = size_t(192) << 20;
 
 template <class T>
@@ -112,7 +88,7 @@ int launch_grads_gemm(const LmArgs& a, cudaStream_t stream, const char* who) {
     const int64_t vc = ceil_div(ceil_div(a.vocab, chunks), Gt::kBN) * Gt::kBN;
     LmGemmArgs g{};
     g.ldp = vc;
-    g.vec = vec_ok(a);
+    g.vec = lm_vec_ok(a);
     DeviceBuffer p, acc;  // freed (stream-ordered) after the kernels that use them
     int st = p.allocate(who, size_t(n) * size_t(vc) * sizeof(T), stream);
     if (st != LCL_OK) return st;
@@ -143,77 +119,52 @@ int launch_grads_gemm(const LmArgs& a, cudaStream_t stream, const char* who) {
     return LCL_OK;
 }
 
-bool lm_fwd_gemm(const LmArgs& a) {
-    return selected<LmFwdVariant>(Slot::LmFwd) == LmFwdVariant::G && gemm_fits(a);
-}
-
 }  // namespace
 
-// The tensor-core forward's vocabulary splits: v1 / f share the SIMT plan; g
-// plans for its 128 x 128 tiles (~512 blocks, at least 4 vocabulary tiles per
-// split, at most 64 splits).
+// 16-byte cp.async rows: both bases 16-byte aligned, every row start too.
+int lm_vec_ok(const LmArgs& a) {
+    return reinterpret_cast<uintptr_t>(a.hidden) % 16 == 0 && reinterpret_cast<uintptr_t>(a.weight) % 16 == 0 &&
+           a.hidden_stride % 8 == 0 && a.dim % 8 == 0;
+}
+
+// The forward's vocabulary splits: g plans for its 128 x 128 tiles; v1 / f
+// (lab build) share the SIMT plan.
 void lm_plan_splits_tc(LmArgs& a) {
-    if (!lm_fwd_gemm(a)) {
-        lm_plan_splits(a);
-        return;
-    }
-    const int64_t token_tiles = ceil_div(a.n_tokens, Gt::kBM);
-    const int64_t vocab_tiles = ceil_div(a.vocab, Gt::kBN);
-    int64_t splits = ceil_div(512, token_tiles);
-    splits = splits > 64 ? 64 : splits;
-    const int64_t max_splits = ceil_div(vocab_tiles, 4);
-    splits = splits > max_splits ? max_splits : splits;
-    splits = splits < 1 ? 1 : splits;
-    a.split_len = ceil_div(vocab_tiles, splits) * Gt::kBN;
-    a.splits = int(ceil_div(a.vocab, a.split_len));
+    with_variant<LmFwdVariant, kProductionLmFwd>(Slot::LmFwd, [&](auto v) -> int {
+        if constexpr (decltype(v)::value == LmFwdVariant::G) plan_gemm_splits(a);
+        else lm_plan_splits(a);
+        return LCL_OK;
+    });
 }
 
 template <class T>
 int launch_lm_forward_tc(const LmArgs& a, cudaStream_t stream, const char* who) {
-    int st;
-    if (lm_fwd_gemm(a)) {
-        LmGemmArgs g{};
-        g.vec = vec_ok(a);
-        st = launch_gemm<T, LmGemmMode::Lse>(a, g, dim3(unsigned(ceil_div(a.n_tokens, Gt::kBM)), unsigned(a.splits)),
-                                             stream, who, "lm_gemm_kernel<lse>");
-    } else {
-        const dim3 grid(unsigned(ceil_div(a.n_tokens, Tr::kBo)), unsigned(a.splits));
-        const bool flat = selected<LmFwdVariant>(Slot::LmFwd) == LmFwdVariant::F && a.dim % Tr::kK == 0;
-        st = flat ? launch<T, LmOwn::Tokens, false, true>(a, grid, stream, who, "lm_tc_kernel<lse>")
-                  : launch<T, LmOwn::Tokens, false, false>(a, grid, stream, who, "lm_tc_kernel<lse>");
-    }
+    const int st = with_variant<LmFwdVariant, kProductionLmFwd>(Slot::LmFwd, [&](auto v) -> int {
+        constexpr LmFwdVariant V = decltype(v)::value;
+        if constexpr (V == LmFwdVariant::G) {
+            return launch_forward_gemm<T>(a, stream, who);
+        } else {
+            static_assert(LCL_CUDA_LAB || V == LmFwdVariant::G,
+                          "the v1 / f launchers (lab/lm_head_tc_v1.cu) are compiled only in the lab build");
+            return launch_lm_forward_v1<T>(a, V == LmFwdVariant::F, stream, who);
+        }
+    });
     if (st != LCL_OK) return st;
     return launch_lm_finish<T>(a, stream, who);
 }
 
 template <class T>
-int launch_lm_grads_tc(const LmArgs& args, cudaStream_t stream, const char* who) {
-    const LmGradsVariant v = selected<LmGradsVariant>(Slot::LmGrads);
-    if (v == LmGradsVariant::S && gemm_fits(args)) return launch_grads_gemm<T>(args, stream, who);
-    const bool flat = v == LmGradsVariant::F && args.dim % Tr::kK == 0 && args.dim % Tr::kDC == 0;
-    LmArgs a = args;
-    const unsigned chunks = unsigned(ceil_div(a.dim, Tr::kDC));
-    const unsigned token_tiles = unsigned(ceil_div(a.n_tokens, Tr::kBo));
-    plan_dh_splits(a, int64_t(token_tiles) * chunks);
-    DeviceBuffer part;  // freed (stream-ordered) after the reduce that reads it
-    if (a.dh_splits > 1) {
-        const size_t bytes = size_t(a.dh_splits) * size_t(a.n_tokens) * size_t(a.dim) * sizeof(float);
-        int st = part.allocate(who, bytes, stream);
-        if (st != LCL_OK) return st;
-        a.dh_part = part.as<float>();
-    }
-    const dim3 dh_grid(token_tiles, chunks, unsigned(a.dh_splits > 1 ? a.dh_splits : 1));
-    int st = flat ? launch<T, LmOwn::Tokens, true, true>(a, dh_grid, stream, who, "lm_tc_kernel<dhidden>")
-                  : launch<T, LmOwn::Tokens, true, false>(a, dh_grid, stream, who, "lm_tc_kernel<dhidden>");
-    if (st != LCL_OK) return st;
-    if (a.dh_splits > 1) {
-        const int64_t blocks = ceil_div(a.n_tokens * a.dim, 256);
-        lm_dhidden_reduce_kernel<T><<<unsigned(blocks < 65535 ? blocks : 65535), 256, 0, stream>>>(a);
-        LCL_LAUNCH_TRY(who, "lm_dhidden_reduce_kernel");
-    }
-    const dim3 dw_grid(unsigned(ceil_div(a.vocab, Tr::kBo)), chunks);
-    return flat ? launch<T, LmOwn::Vocab, true, true>(a, dw_grid, stream, who, "lm_tc_kernel<dweight>")
-                : launch<T, LmOwn::Vocab, true, false>(a, dw_grid, stream, who, "lm_tc_kernel<dweight>");
+int launch_lm_grads_tc(const LmArgs& a, cudaStream_t stream, const char* who) {
+    return with_variant<LmGradsVariant, kProductionLmGrads>(Slot::LmGrads, [&](auto v) -> int {
+        constexpr LmGradsVariant V = decltype(v)::value;
+        if constexpr (V == LmGradsVariant::S) {
+            return launch_grads_gemm<T>(a, stream, who);
+        } else {
+            static_assert(LCL_CUDA_LAB || V == LmGradsVariant::S,
+                          "the v1 / f launchers (lab/lm_head_tc_v1.cu) are compiled only in the lab build");
+            return launch_lm_grads_v1<T>(a, V == LmGradsVariant::F, stream, who);
+        }
+    });
 }
 
 template int launch_lm_forward_tc<__nv_bfloat16>(const LmArgs&, cudaStream_t, const char*);
