@@ -85,7 +85,7 @@ class ReferenceFilesCliTest {
         Path run = tmp.resolve("run");
         CliRun r = train(tmp, run, "--resume-from", fixture("epoch_1.pt"), "--steps", 2, "--lr", 1e-3, "--warmup", 10);
         assertEquals(Cli.EXIT_OK, r.code(), r.both());
-        assertTrue(r.out().contains("at step 1"), r.out());
+        assertTrue(r.err().contains("at step 1"), r.err());
 
         // the fixture's run took 1 step: this run's first step is step 2, checkpointed as such
         List<MetricsRecord> steps = MetricsLog.read(run.resolve(MetricsLog.FILE_NAME)).train();
@@ -125,7 +125,7 @@ class ReferenceFilesCliTest {
         CliRun again = CliRun.of("train", "--model", derivedConfig(tmp), "--data", "mmc4:" + TinyCorpus.root().resolve("train"),
                 "--batch-size", 2, "--steps", 2, "--out", run, "--resume", "--allow-config-change", "steps");
         assertEquals(Cli.EXIT_OK, again.code(), again.both());
-        assertTrue(again.out().contains("resumed from"), again.out());
+        assertTrue(again.err().contains("resumed from"), again.err());
     }
 
     @Test
