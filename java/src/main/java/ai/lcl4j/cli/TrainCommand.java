@@ -27,7 +27,7 @@ final class TrainCommand implements Command {
         TrainConfig cfg = TrainFlags.config(args, TrainFlags.sources(args));
         DataParallelLaunch.Plan plan = DataParallelLaunch.plan(cfg.distributed(), System.getenv());
         if (plan.launch()) return DataParallelLaunch.launchLocalRanks(cfg.distributed(), out);
-        DataParallelLaunch.Trained t = DataParallelLaunch.train(plan, cfg, Evaluations.forRoot(cfg.data().evalRoot()),
+        DataParallelLaunch.Trained t = DataParallelLaunch.train(plan, cfg, Evaluations.forRun(cfg, err),
                 args.get(TrainFlags.RESUME), out);
         if (t.report() == null) return Cli.EXIT_OK;   // a data-parallel rank other than 0: rank 0 reports
         Trainer.Result r = t.result();

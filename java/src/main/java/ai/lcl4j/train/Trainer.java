@@ -1,5 +1,6 @@
 package ai.lcl4j.train;
 
+import ai.lcl4j.data.Origin;
 import ai.lcl4j.data.SkipLog;
 import ai.lcl4j.data.sequence.Batch;
 import ai.lcl4j.data.source.Position;
@@ -7,6 +8,7 @@ import ai.lcl4j.data.text.Tokenizer;
 import ai.lcl4j.data.text.Tokenizers;
 import ai.lcl4j.metrics.MetricKeys;
 import ai.lcl4j.metrics.MetricsLog;
+import ai.lcl4j.metrics.RunMetrics;
 import ai.lcl4j.metrics.ProgressBar;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelConfig;
@@ -17,7 +19,7 @@ import ai.lcl4j.ops.DeviceCheck;
 import ai.lcl4j.optim.AdamW;
 import ai.lcl4j.optim.Checkpoint;
 import ai.lcl4j.optim.CheckpointStore;
-import ai.lcl4j.optim.CosineSchedule;
+import ai.lcl4j.optim.LrSchedule;
 import ai.lcl4j.optim.DecayGroups;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +27,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
@@ -111,9 +115,9 @@ public final class Trainer {
         Files.createDirectories(cfg.out());
         JsonNode configJson = cfg.toJson();
         if (master) Files.writeString(cfg.out().resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
-        Objective obj = cfg.objective();
+        TrainConfig.Losses w = cfg.losses();
         ModelOptions mo = ModelOptions.defaults().withBackend(compute.backend())
-                .withCheckpoint(compute.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed()).withGather(dp)
+                .withCheckpoint(compute.activationCheckpointing()).withLossWeights(w.wGen(), w.wCon()).withSeed(cfg.seed()).withGather(dp)
                 .withPrecision(compute.precision());
 
         SkipLog skips = new SkipLog();
@@ -125,7 +129,7 @@ public final class Trainer {
                 out.println("device " + compute.device() + ", precision " + compute.precision().flagName());
             AdamW opt = new AdamW(DecayGroups.openClip(model.namedParameters(),
                     cfg.optimiser().adamW(cfg.schedule().lr())));
-            CosineSchedule schedule = cfg.schedule().cosine(loop.steps());
+            LrSchedule schedule = cfg.schedule().over(loop.steps());
             long start = 0;
             Position position = null;
             Map<String, Long> priorSkips = Map.of();
@@ -142,29 +146,43 @@ public final class Trainer {
                 if (master) MetricsLog.dropAfter(cfg.out().resolve(MetricsLog.FILE_NAME), start);
                 out.println("resumed from " + c.dir() + " at step " + start);
             }
+            int accum = cfg.data().accumFreq();
             if (dp != null) {
                 // Same start everywhere (on resume every rank loaded the same checkpoint; this also checks it).
                 dp.broadcastWeights(model.parameters());
-                if (master) out.println("data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank ("
-                        + (long) world * cfg.data().batchSize() + " global)");
+                if (master) out.println("data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank"
+                        + (accum > 1 ? " x " + accum + " micro-batches" : "") + " ("
+                        + (long) world * cfg.data().batchSize() * accum + " global)");
+            } else if (master && accum > 1) {
+                out.println("gradient accumulation: " + accum + " micro-batches of " + cfg.data().batchSize() + " per step ("
+                        + (long) accum * cfg.data().batchSize() + " documents, one contrastive loss over all of them)");
             }
             if (start >= loop.steps()) out.println("nothing to do: the checkpoint is at step " + start + " of " + loop.steps());
 
             Map<String, Double> losses = new LinkedHashMap<>(), lastEval = new LinkedHashMap<>();
             try (TrainData data = new TrainData(cfg.data(), cfg.seed(), mc, tok, skips, rank, world, position);
-                 MetricsLog metrics = master ? MetricsLog.open(cfg.out()) : null) {
+                 RunMetrics metrics = master ? RunMetrics.open(cfg.out(), loop.tensorboard()) : null) {
                 PrintStream barOut = master ? out : new PrintStream(java.io.OutputStream.nullOutputStream());
                 ProgressBar bar = ProgressBar.builder(loop.steps()).label("train").out(barOut).startStep(start)
                         .logEverySteps(loop.logEvery()).build();
                 for (long step = start; step < loop.steps(); step++) {
                     long t0 = System.nanoTime();
-                    Batch batch = data.next();
+                    List<Batch> batches = new ArrayList<>(accum);
+                    for (int j = 0; j < accum; j++) batches.add(data.next());
                     double lr = schedule.lr(step), gradNorm;
-                    long images = batch.imageCount();
+                    long images = 0, tokens = 0, rows = 0;
+                    List<Origin> origins = new ArrayList<>();
+                    for (Batch batch : batches) {
+                        images += batch.imageCount();
+                        tokens += usedTokens(batch, tok.pad());
+                        rows += batch.rows();
+                        origins.addAll(batch.origins());
+                    }
                     try (PointerScope scope = new PointerScope()) {
-                        BatchTensors in = BatchTensors.of(batch, compute.device());
-                        TrainStep.Outcome o = TrainStep.run(model, opt, dp, in.images(), in.tokens(), lr, cfg.optimiser().gradClip(),
-                                step + 1, batch.origins());
+                        List<BatchTensors> in = new ArrayList<>(accum);
+                        for (Batch batch : batches) in.add(BatchTensors.of(batch, compute.device()));
+                        TrainStep.Outcome o = TrainStep.run(model, opt, dp, in, lr, cfg.optimiser().gradClip(), step + 1,
+                                origins, cfg.distributed().overlapReduce());
                         losses.put(MetricKeys.LOSS, o.loss());
                         losses.put(MetricKeys.LOSS_CONTRASTIVE, o.contrastive());
                         losses.put(MetricKeys.LOSS_GENERATION, o.generation());
@@ -173,7 +191,10 @@ public final class Trainer {
                     if (dp != null) {
                         if (dp.checksumEvery() > 0 && (step + 1) % dp.checksumEvery() == 0)
                             dp.checkWeights(model.parameters(), step + 1);
-                        images = Math.round(dp.allReduceSumDoubles(new double[] {images})[0]);
+                        double[] sums = dp.allReduceSumDoubles(new double[] {images, tokens, rows});
+                        images = Math.round(sums[0]);
+                        tokens = Math.round(sums[1]);
+                        rows = Math.round(sums[2]);
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     Map<String, Object> row = new LinkedHashMap<>(losses);
@@ -181,6 +202,9 @@ public final class Trainer {
                     row.put(MetricKeys.GRAD_NORM, gradNorm);
                     row.put(MetricKeys.IMAGES_PER_SEC, images / seconds);
                     row.put("images", images);
+                    // tokens that are not padding, and rows (fewer than documents when packed): what packing saves
+                    row.put("tokens_per_sec", tokens / seconds);
+                    row.put("rows", rows);
                     row.put("step_seconds", seconds);
                     if (metrics != null) metrics.train(step + 1, row);
                     bar.update(step + 1, losses, lr, images);
@@ -207,6 +231,13 @@ public final class Trainer {
             if (master && skips.total() > 0) out.println(skips.summary());
             return new Result(loop.steps(), losses, lastEval, merged(priorSkips, skips), master);
         }
+    }
+
+    /** Tokens of a batch that are not padding: its documents' lengths. */
+    static long usedTokens(Batch b, int padId) {
+        long n = 0;
+        for (long t : b.tokens()) if (t != padId) n++;
+        return n;
     }
 
     private static ObjectNode state(JsonNode config, Position position, Map<String, Long> skips) {
