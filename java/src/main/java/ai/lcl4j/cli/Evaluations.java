@@ -104,7 +104,9 @@ final class Evaluations {
             List<String> names = t.classNamesFile() == null ? f.classDirs() : ClassNames.load(t.classNamesFile(), f.classDirs().size());
             List<String> templates = t.templatesFile() == null ? PromptTemplates.DEFAULT : PromptTemplates.load(t.templatesFile());
             zs.add(new EvalSuite.ZeroShot(t.name(), f, names, templates));
-            probes.add(EvalSuite.probeOnHalves(t.name(), f));
+            EvalSuite.Probe halves = EvalSuite.probeOnHalves(t.name(), f);
+            // a split with one image per class has nothing to test on: no probe rather than a failed evaluation
+            if (!halves.train().files().isEmpty() && !halves.test().files().isEmpty()) probes.add(halves);
         }
         return new EvalSuite(zs, probes, List.of(), spec.batchSize());
     }
