@@ -48,8 +48,8 @@ final class AccumulatedStep {
         // 2. each micro-batch with grad against the cache
         double gen = 0, con = 0;
         double[] v = null;
-        OverlappedGradReduce reduce = null;
         for (int j = 0; j < k; j++) {
+            OverlappedGradReduce reduce = null;
             BatchTensors b = micro.get(j);
             try (PointerScope pass = new PointerScope()) {
                 LossResult r = model.loss(b.images(), b.tokens(), b.packing(), acc.at(j));
@@ -64,11 +64,12 @@ final class AccumulatedStep {
                     if (dp != null && overlap) reduce = dp.overlappedReduce(model.parameters());
                 }
                 r.backward(reduce);
+                // in this pass's scope: the reduce's buffers and pending collectives live in it
+                if (j == k - 1 && dp != null) {
+                    if (reduce != null) reduce.finish(dp);
+                    else dp.averageGradients(model.parameters());
+                }
             }
-        }
-        if (dp != null) {
-            if (reduce != null) reduce.finish(dp);
-            else dp.averageGradients(model.parameters());
         }
         return v;
     }

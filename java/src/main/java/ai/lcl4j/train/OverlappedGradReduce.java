@@ -37,7 +37,8 @@ import org.bytedeco.pytorch.global.torch;
  *       gather's gradient all-reduce), so the bucket stream never interleaves with those differently on two
  *       ranks, even when their batches make different parameters complete at different times.</li>
  * </ul>
- * One instance per backward.
+ * One instance per backward; {@link #finish} must run inside the {@code PointerScope} the backward ran in (the
+ * buckets' buffers and pending collectives belong to it).
  */
 public final class OverlappedGradReduce implements Tape.WalkListener {
     /** DDP's first bucket is small so that communication starts early; later ones are 25 MB as DDP's. */

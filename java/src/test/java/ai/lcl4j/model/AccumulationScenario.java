@@ -56,8 +56,10 @@ public final class AccumulationScenario {
     static void run(DataParallel dp, Backend backend) {
         ModelConfig cfg = TestBatches.smallConfig();
         ModelOptions base = AccumulationTest.options(backend);
+        // the images come from libtorch's global generator: seeded, so that every rank draws the same batches
+        org.bytedeco.pytorch.global.torch.manual_seed(7);
         List<TestBatches> batches = new ArrayList<>();
-        for (int i = 0; i < 3; i++) batches.add(AccumulationTest.batch(cfg, 300 + 17L * i));
+        for (int i = 0; i < 3; i++) batches.add(AccumulationTest.batch(cfg, 300 + 17L * i, WORLD * K * ROWS));
         String label = backend + " rank " + dp.rank();
         try (PointerScope scope = new PointerScope();
              LclModel ref = new LclModel(cfg, base); LclModel par = new LclModel(cfg, base.withGather(dp))) {

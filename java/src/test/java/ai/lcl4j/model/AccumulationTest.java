@@ -24,10 +24,14 @@ class AccumulationTest {
 
     /** A batch of K * ROWS rows of TestBatches' four kinds. */
     static TestBatches batch(ModelConfig cfg, long seed) {
+        return batch(cfg, seed, K * ROWS);
+    }
+
+    static TestBatches batch(ModelConfig cfg, long seed, int rows) {
         // TestBatches' random text bytes can collide with a special id; take the next seed then
         for (long s = seed; ; s++) {
             try {
-                TestBatches b = TestBatches.random(cfg, new Random(s), K * ROWS, 48);
+                TestBatches b = TestBatches.random(cfg, new Random(s), rows, 48);
                 InterleavedLayout.of(b.tokens, cfg.specialTokenIds(), cfg.numImageTokens(), cfg.contextLength(), cfg.textCfg().vocabSize());
                 return b;
             } catch (IllegalArgumentException e) {
