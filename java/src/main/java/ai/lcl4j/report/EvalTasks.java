@@ -23,6 +23,14 @@ final class EvalTasks {
      * is a headline copy of one of them and is left out.
      */
     static List<String> withSuffix(List<MetricsRecord> records, String suffix) {
+        return withSuffix(records, suffix, false);
+    }
+
+    /**
+     * As {@link #withSuffix(List, String)}; with {@code bareIsTask} an unprefixed key is a task of its own
+     * (first), as the held-out split's one retrieval set is next to the user's.
+     */
+    static List<String> withSuffix(List<MetricsRecord> records, String suffix, boolean bareIsTask) {
         List<String> out = new ArrayList<>();
         boolean bare = false;
         for (MetricsRecord r : records) {
@@ -35,7 +43,7 @@ final class EvalTasks {
                 }
             }
         }
-        if (out.isEmpty() && bare) out.add("");
+        if (bare && (out.isEmpty() || bareIsTask)) out.add(0, "");
         return out;
     }
 

@@ -88,6 +88,11 @@ final class LineChart {
         return title;
     }
 
+    /** The series added so far, in order (for tests). */
+    List<Series> series() {
+        return List.copyOf(series);
+    }
+
     /** Whether any series has a point this chart can draw. */
     boolean hasData() {
         for (Series s : series) for (int i = 0; i < s.y().length; i++) if (usable(s.x()[i], s.y()[i])) return true;

@@ -59,7 +59,7 @@ final class ReportCharts {
 
         LineChart retrieval = new LineChart("Retrieval recall@1 (dashed: chance, 1 / images)", "step", "R@1 (%)")
                 .includeZero(true);
-        List<String> rtTasks = EvalTasks.withSuffix(eval, EvalTasks.I2T_R1);
+        List<String> rtTasks = EvalTasks.withSuffix(eval, EvalTasks.I2T_R1, true);
         if (rtTasks.isEmpty()) {
             percent(retrieval, eval, MetricKeys.RETRIEVAL_I2T_R1, "image to text", GREEN);
             percent(retrieval, eval, MetricKeys.RETRIEVAL_T2I_R1, "text to image", RED);

@@ -37,8 +37,10 @@ import org.bytedeco.pytorch.Device;
 
 /**
  * One LCL training run (LCL-SPEC sections 5 and 7): data → model loss →
- * backward → gradient clipping → AdamW with a warm-up + cosine schedule →
- * logit_scale clamp; metrics per step, periodic evaluation and checkpoints.
+ * backward → gradient clipping → AdamW with a warm-up and OpenCLIP's cosine, const or const-cooldown
+ * schedule → logit_scale clamp; metrics per step (metrics.jsonl and TensorBoard), periodic evaluation and
+ * checkpoints. With {@code accumFreq} K > 1 a step reads K micro-batches and its contrastive loss spans all
+ * of them ({@link AccumulatedStep}); with {@code pack} the documents of a batch share rows.
  * The run folder's report is drawn by the caller from what the run leaves there
  * (metrics.jsonl, {@link TrainConfig#toJson()}, {@link Result#skips()}).
  *
