@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The evaluation flags {@code train} and {@code eval} share (one declaration, the same spelling in both):
@@ -39,8 +37,6 @@ final class EvalFlags {
             + "[;split=NAME]: a caption table (.tsv/.csv, columns filepath and title) or a COCO/Flickr Karpathy json;"
             + " images= is where its image paths start (default: the file's folder), split= the json's split (default:"
             + " test); image paths may not leave that folder; repeat for several sets");
-
-    private static final Pattern TRAILING_OPTION = Pattern.compile(";([a-z_]+)=([^;]*)$");
 
     /** {@code train}: the flags, evaluated every --eval-every steps and at the end. */
     static void declareForTrain(Flags f) {
@@ -123,20 +119,18 @@ final class EvalFlags {
     /** One --eval-retrieval value. */
     record RetrievalArg(Path file, Path images, String split) {
         static RetrievalArg parse(String value) {
-            String head = value;
+            TrailingOptions t = TrailingOptions.of(value);
             Path images = null;
             String split = null;
-            Matcher m;
-            while ((m = TRAILING_OPTION.matcher(head)).find()) {
-                switch (m.group(1)) {
-                    case "images" -> images = Path.of(m.group(2));
-                    case "split" -> split = m.group(2);
-                    default -> throw new UsageException("--eval-retrieval: unknown option '" + m.group(1) + "' in '" + value
+            for (String[] kv : t.options()) {
+                switch (kv[0]) {
+                    case "images" -> images = Path.of(kv[1]);
+                    case "split" -> split = kv[1];
+                    default -> throw new UsageException("--eval-retrieval: unknown option '" + kv[0] + "' in '" + value
                             + "' (images=DIR, split=NAME)");
                 }
-                head = head.substring(0, m.start());
             }
-            Path file = Path.of(head);
+            Path file = Path.of(t.location());
             if (!Files.isRegularFile(file)) throw new UsageException("--eval-retrieval: file not found: " + file);
             if (images != null && !Files.isDirectory(images)) throw new UsageException("--eval-retrieval: images= is not a folder: " + images);
             if (split == null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json")) split = "test";

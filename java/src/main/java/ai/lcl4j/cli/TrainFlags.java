@@ -220,23 +220,16 @@ final class TrainFlags {
         }
     }
 
-    /** A trailing {@code ;KEY=VALUE} option of --data (KEY a lower-case word; VALUE without ';'). */
-    private static final java.util.regex.Pattern TRAILING_OPTION = java.util.regex.Pattern.compile(";([a-z][a-z0-9_]*)=([^;]*)$");
-
     /**
-     * One --data value, {@code TYPE:LOCATION[;KEY=VALUE]...}. The options are read from the end, one
-     * {@code ;KEY=VALUE} at a time, so a location keeps every ';' that does not start such an option: a
-     * {@code pipe:} command with ';' in it, or a URL with a query. The location is kept as written (remote
-     * shards are not paths: {@link SourceSpec#of(String, String)}); a local one must exist unless it is a glob.
+     * One --data value, {@code TYPE:LOCATION[;KEY=VALUE]...}, its options read from the end
+     * ({@link TrailingOptions}: a pipe command or URL keeps its own ';'). The location is kept as written
+     * (remote shards are not paths: {@link SourceSpec#of(String, String)}); a local one must exist unless it is
+     * a glob.
      */
     static SourceSpec parseSource(String item) throws UsageException {
-        List<String[]> options = new ArrayList<>();
-        String head = item;
-        java.util.regex.Matcher m;
-        while ((m = TRAILING_OPTION.matcher(head)).find()) {
-            options.add(0, new String[] {m.group(1), m.group(2)});
-            head = head.substring(0, m.start());
-        }
+        TrailingOptions split = TrailingOptions.of(item);
+        List<String[]> options = split.options();
+        String head = split.location();
         int colon = head.indexOf(':');
         if (colon <= 0) throw new UsageException("--data: expected TYPE:LOCATION, got '" + item + "'");
         String type = head.substring(0, colon);
