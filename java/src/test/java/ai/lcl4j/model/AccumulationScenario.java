@@ -101,7 +101,16 @@ public final class AccumulationScenario {
                 GradientCheck.assertLoss(label + " step " + (i + 1), acc3, one);
                 System.out.printf("CHECK %s step %d loss ok (accumulated %.9f, one batch %.9f)%n", label, i + 1, acc3, one);
             }
-            dp.checkWeights(par.parameters(), 3);
+            // 3. and a step without accumulation (one batch of K * ROWS rows per rank): on LIBTORCH the gathered InfoNCE's
+            // boundary shares the one graph with the generation loss, which the tape's walks must keep for each other
+            TestBatches b = batches.get(0);
+            long first = (long) dp.rank() * K * ROWS;
+            double one = TrainStep.run(ref, refOpt, null, b.images, b.tokens, 1e-3, 1.0, 4, List.of()).loss();
+            double split = TrainStep.run(par, parOpt, dp, GradientCheck.imagesOfRows(cfg, b, first, K * ROWS),
+                    b.tokens.narrow(0, first, K * ROWS).contiguous(), 1e-3, 1.0, 4, List.of()).loss();
+            GradientCheck.assertLoss(label + " step 4", split, one);
+            System.out.printf("CHECK %s step 4 without accumulation ok (%.9f, one batch %.9f)%n", label, split, one);
+            dp.checkWeights(par.parameters(), 4);
         }
     }
 }

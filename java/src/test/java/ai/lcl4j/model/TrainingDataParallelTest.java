@@ -32,6 +32,7 @@ class TrainingDataParallelTest {
             for (int r = 0; r < 2; r++) {
                 assertTrue(all.contains("CHECK " + backend + " rank " + r + " accumulated gradients ok"), all);
                 assertTrue(all.contains("CHECK " + backend + " rank " + r + " step 3 loss ok"), all);
+                assertTrue(all.contains("CHECK " + backend + " rank " + r + " step 4 without accumulation ok"), all);
             }
         }
     }
