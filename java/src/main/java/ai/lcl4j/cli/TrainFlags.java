@@ -65,9 +65,11 @@ final class TrainFlags {
     static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl (w-gen 1, w-con 0.1),"
             + " contrastive (0, 1) or generation (1, 0): shorthands for the two loss weights").withDefault(D.objective());
     static final Option<Double> W_GEN = Option.number("w-gen", "weight of the generation loss (0 skips it; default: the"
-            + " --objective's)").withDefault(D.losses().wGen()).check(v -> v >= 0 && !v.isInfinite(), "must be finite and >= 0");
+            + " --objective's, " + D.losses().wGen() + " for " + Option.display(D.objective()) + ")")
+            .check(v -> v >= 0 && !v.isInfinite(), "must be finite and >= 0");
     static final Option<Double> W_CON = Option.number("w-con", "weight of the contrastive loss (0 skips it; default: the"
-            + " --objective's)").withDefault(D.losses().wCon()).check(v -> v >= 0 && !v.isInfinite(), "must be finite and >= 0");
+            + " --objective's, " + D.losses().wCon() + " for " + Option.display(D.objective()) + ")")
+            .check(v -> v >= 0 && !v.isInfinite(), "must be finite and >= 0");
     static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused (lcl4j kernels) or libtorch (plain libtorch ops)").withDefault(D.compute().backend());
     static final Option<Boolean> ACT_CKPT = Option.flag("activation-checkpointing", "recompute each block in backward (long contexts)").withDefault(D.compute().activationCheckpointing());
     static final Option<Long> SEED = Option.longInt("seed", "seed of init, data order and augmentation").withDefault(D.seed());
