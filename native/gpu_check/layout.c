@@ -1,4 +1,4 @@
-/* Prints sizeof/offsetof of the two parameter structs of lcl/kernels.h as JSON,
+/* Prints sizeof/offsetof of the three parameter structs of lcl/kernels.h as JSON,
  * so check.py can prove its ctypes mirror matches the C ABI byte for byte.
  * Build: cc -I native/include native/gpu_check/layout.c -o layout */
 #include <stddef.h>
@@ -31,6 +31,14 @@ int main(void) {
     F(lcl_infonce_params, dloss); F(lcl_infonce_params, dimage); F(lcl_infonce_params, dtext);
     F(lcl_infonce_params, dimage_all); F(lcl_infonce_params, dtext_all); F(lcl_infonce_params, dscale);
     F(lcl_infonce_params, stream);
+    printf("}, \"lcl_lm_head_params\": {\"__size__\": %zu, ", sizeof(lcl_lm_head_params));
+    first = 1;
+    F(lcl_lm_head_params, n_tokens); F(lcl_lm_head_params, dim); F(lcl_lm_head_params, vocab);
+    F(lcl_lm_head_params, ignore_index); F(lcl_lm_head_params, normalizer); F(lcl_lm_head_params, dtype);
+    F(lcl_lm_head_params, hidden); F(lcl_lm_head_params, hidden_stride); F(lcl_lm_head_params, weight);
+    F(lcl_lm_head_params, targets); F(lcl_lm_head_params, loss); F(lcl_lm_head_params, lse);
+    F(lcl_lm_head_params, dloss); F(lcl_lm_head_params, dhidden); F(lcl_lm_head_params, dhidden_stride);
+    F(lcl_lm_head_params, dweight); F(lcl_lm_head_params, stream);
     printf("}}\n");
     return 0;
 }

@@ -1,4 +1,4 @@
-"""ctypes mirror of native/include/lcl/kernels.h (the two parameter structs and
+"""ctypes mirror of native/include/lcl/kernels.h (the three parameter structs and
 the entry points), shared by check.py. No torch import here so the layout can be
 checked on any machine:  python3 lcl_ctypes.py "$(./layout)"  """
 import ctypes
@@ -9,6 +9,7 @@ c_i64, c_i32, c_f32, c_ptr = ctypes.c_int64, ctypes.c_int32, ctypes.c_float, cty
 Stride4 = c_i64 * 4
 
 LCL_OK = 0
+OPS = ("attention", "infonce", "lm_head")
 LCL_FLOAT32, LCL_BFLOAT16, LCL_FLOAT16 = 0, 1, 2
 
 
@@ -43,7 +44,23 @@ class InfonceParams(ctypes.Structure):
     ]
 
 
-STRUCTS = {"lcl_attention_params": AttentionParams, "lcl_infonce_params": InfonceParams}
+class LmHeadParams(ctypes.Structure):
+    _fields_ = [
+        ("n_tokens", c_i64), ("dim", c_i64), ("vocab", c_i64), ("ignore_index", c_i64),
+        ("normalizer", c_f32), ("dtype", c_i32),
+        ("hidden", c_ptr), ("hidden_stride", c_i64),
+        ("weight", c_ptr),
+        ("targets", c_ptr),
+        ("loss", c_ptr), ("lse", c_ptr),
+        ("dloss", c_ptr),
+        ("dhidden", c_ptr), ("dhidden_stride", c_i64),
+        ("dweight", c_ptr),
+        ("stream", c_ptr),
+    ]
+
+
+STRUCTS = {"lcl_attention_params": AttentionParams, "lcl_infonce_params": InfonceParams,
+           "lcl_lm_head_params": LmHeadParams}
 
 
 def layout_errors(c_layout):
@@ -72,20 +89,52 @@ def bind(lib, names):
 
 
 def load(cpu_path, cuda_path):
-    """Loads both libraries; returns (cpu, cuda, has_cpu_kernels)."""
+    """Loads both libraries; returns (cpu, cuda, has_cpu) where has_cpu maps each
+    op ("attention", "infonce", "lm_head") to whether liblcl4j_cpu exports its
+    kernels (a build may predate an op's CPU kernels: then only the float64
+    torch reference checks it)."""
     cpu = ctypes.CDLL(cpu_path, mode=ctypes.RTLD_GLOBAL)
     cpu.lcl_last_error.restype = ctypes.c_char_p
     cuda = ctypes.CDLL(cuda_path)
     cuda.lcl_cuda_device_count.restype = ctypes.c_int
-    bind(cuda, ["lcl_cuda_attention_forward", "lcl_cuda_attention_backward",
-                "lcl_cuda_infonce_forward", "lcl_cuda_infonce_backward"])
-    try:
-        bind(cpu, ["lcl_cpu_attention_forward", "lcl_cpu_attention_backward",
-                   "lcl_cpu_infonce_forward", "lcl_cpu_infonce_backward"])
-        has_cpu = True
-    except AttributeError:
-        has_cpu = False
+    has_cpu = {}
+    for op in OPS:
+        bind(cuda, [f"lcl_cuda_{op}_forward", f"lcl_cuda_{op}_backward"])
+        try:
+            bind(cpu, [f"lcl_cpu_{op}_forward", f"lcl_cpu_{op}_backward"])
+            has_cpu[op] = True
+        except AttributeError:
+            has_cpu[op] = False
     return cpu, cuda, has_cpu
+
+
+def diag_variants(cuda):
+    """The kernel variants of liblcl4j_cuda (native/src/cuda/variants.h), as
+    {slot: ([variant, ...], production default)}, or None for a build without
+    the diagnostic entry points."""
+    try:
+        fn = cuda.lcl_cuda_diag_variants
+        setter = cuda.lcl_cuda_diag_set_variant
+    except AttributeError:
+        return None
+    fn.restype = ctypes.c_char_p
+    fn.argtypes = []
+    setter.restype = ctypes.c_int
+    setter.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    slots = {}
+    for part in fn().decode().split(";"):
+        slot, names = part.split(":")
+        names = names.split(",")
+        default = next(n[1:] for n in names if n.startswith("*"))
+        slots[slot] = ([n.lstrip("*") for n in names], default)
+    return slots
+
+
+def set_variant(cuda, slot, name):
+    """Selects a variant ("default": the production one) for every later call."""
+    st = cuda.lcl_cuda_diag_set_variant(slot.encode(), name.encode())
+    if st != LCL_OK:
+        raise RuntimeError(f"lcl_cuda_diag_set_variant({slot}, {name}) returned {st}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,12 @@ using namespace lcl::test;
 
 namespace {
 
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
 struct Case {
     int64_t n_local, n_global, dim, offset;
     bool one_rank;        // local and global are the same buffers
@@ -218,6 +224,64 @@ void run_case(Checker& ck, const Case& c, Rng& rng, int index) {
         ck.check(zero, "%s: padding columns got non-zero gradients", what.c_str());
     }
 
+    // One rank, summed gradients: dimage_all == dimage and dtext_all == dtext ask
+    // for dimage + dimage_all and dtext + dtext_all in one buffer each.
+    if (c.one_rank) {
+        Buffers z = x;
+        z.dimage.assign(z.dimage.size(), kNaN);
+        z.dtext.assign(z.dtext.size(), kNaN);
+        lcl_infonce_params ps = params_for(c, z);
+        ps.dimage_all = ps.dimage;
+        ps.dtext_all = ps.dtext;
+        st = lcl_cpu_infonce_backward(&ps);
+        ck.check(st == LCL_OK, "%s: summed backward returned %d: %s", what.c_str(), st, lcl_last_error());
+        std::vector<double> si(di.size()), st_(dt.size()), msi(di.size()), mst(dt.size());
+        for (size_t i = 0; i < di.size(); ++i) {
+            si[i] = di[i] + dia[i]; st_[i] = dt[i] + dta[i];
+            msi[i] = mi[i] + mia[i]; mst[i] = mt[i] + mta[i];
+        }
+        const ErrAcc e_si = compare(z.dimage, si, msi), e_st = compare(z.dtext, st_, mst);
+        ErrAcc e_ss;
+        e_ss.add(z.dscale, dscale, mscale);
+        ck.check(e_si.ok(kTol, grad_scale), "%s: summed dimage relative error %.3e (vs magnitudes %.3e)",
+                 what.c_str(), e_si.rel(), e_si.rel_mag());
+        ck.check(e_st.ok(kTol, grad_scale), "%s: summed dtext relative error %.3e (vs magnitudes %.3e)",
+                 what.c_str(), e_st.rel(), e_st.rel_mag());
+        ck.check(e_ss.ok(kTol), "%s: summed dscale %.9g vs %.9g", what.c_str(), double(z.dscale), dscale);
+        // thread counts give the same bits in this form too
+        const int saved = lcl_cpu_get_num_threads();
+        for (int threads : {1, 3}) {
+            lcl_cpu_set_num_threads(threads);
+            Buffers z2 = z;
+            lcl_infonce_params p2 = params_for(c, z2);
+            p2.dimage_all = p2.dimage;
+            p2.dtext_all = p2.dtext;
+            st = lcl_cpu_infonce_backward(&p2);
+            ck.check(st == LCL_OK && std::memcmp(&z.dscale, &z2.dscale, 4) == 0 && same_bits(z.dimage, z2.dimage) &&
+                         same_bits(z.dtext, z2.dtext),
+                     "%s: summed backward on %d threads differs from the default's bits", what.c_str(), threads);
+        }
+        lcl_cpu_set_num_threads(saved);
+    }
+
+    // Thread counts 1 and 3 give the bits of the default count.
+    {
+        const int saved = lcl_cpu_get_num_threads();
+        for (int threads : {1, 3}) {
+            lcl_cpu_set_num_threads(threads);
+            Buffers y = x;
+            lcl_infonce_params p2 = params_for(c, y);
+            st = lcl_cpu_infonce_forward(&p2) | lcl_cpu_infonce_backward(&p2);
+            ck.check(st == LCL_OK, "%s: %d threads failed: %s", what.c_str(), threads, lcl_last_error());
+            ck.check(std::memcmp(&x.loss, &y.loss, 4) == 0 && std::memcmp(&x.dscale, &y.dscale, 4) == 0 &&
+                         same_bits(x.lse_i2t, y.lse_i2t) && same_bits(x.lse_t2i, y.lse_t2i) &&
+                         same_bits(x.dimage, y.dimage) && same_bits(x.dtext, y.dtext) &&
+                         same_bits(x.dimage_all, y.dimage_all) && same_bits(x.dtext_all, y.dtext_all),
+                     "%s: %d threads differ from the default's bits", what.c_str(), threads);
+        }
+        lcl_cpu_set_num_threads(saved);
+    }
+
     // Determinism: a second run gives the same bits everywhere.
     Buffers y = x;
     y.lse_i2t.assign(y.lse_i2t.size(), 0.0f);
@@ -317,6 +381,10 @@ void check_validation(Checker& ck, Rng& rng) {
     float bad_scale = -1.0f;
     p = good; p.scale = &bad_scale;
     expect("scale < 0", p, false, LCL_ERR_BAD_VALUE, "scale");
+    p = good; p.dimage_all = p.dimage;
+    expect("only dimage aliased", p, true, LCL_ERR_BAD_VALUE, "alias both pairs");
+    p = good; p.dimage_all = p.dimage; p.dtext_all = p.dtext;
+    expect("summed gradients with several ranks", p, true, LCL_ERR_BAD_VALUE, "one rank");
     x.valid[5] = 0;  // row 1 of this rank (offset 4)
     p = good;
     expect("local row invalid", p, true, LCL_ERR_BAD_VALUE, "global_valid[5]");

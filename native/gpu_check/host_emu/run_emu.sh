@@ -15,10 +15,11 @@ mkdir -p "$work/src/cuda" "$work/src/common"
 cp "$native"/src/common/* "$work/src/common/"
 for f in "$native"/src/cuda/*.cuh "$native"/src/cuda/*.h; do cp "$f" "$work/src/cuda/"; done
 srcs=()
-for f in attn_api attn_fp32 attn_bwd_pre infonce device; do
+for f in attn_api attn_fp32 attn_bwd_pre infonce reduce lm_head_api lm_head_simt device; do
   python3 "$here/rewrite.py" "$native/src/cuda/$f.cu" "$work/src/cuda/$f.cpp"
   srcs+=("$work/src/cuda/$f.cpp")
 done
+srcs+=("$native/src/cuda/variants.cpp")  # host code as it is
 flags=(-std=c++20 -O2 -pthread -Wall -Wno-unknown-pragmas -Wno-unused-parameter -include cuda_runtime.h
        -I "$here" -I "$native/include" -I "$work/src")
 if [ "${1:-}" = "--lib" ]; then

@@ -149,6 +149,11 @@ LCL_API int lcl_cpu_attention_backward(const lcl_attention_params* p);
  * dimage_all, dtext_all (n_global x dim) and dscale = dL/ds. Gradients that
  * reach a buffer through both its local and its global role (one rank, same
  * buffer) are written separately: the caller adds dimage + dimage_all rows.
+ * Summed gradients (one rank only): passing dimage_all == dimage AND
+ * dtext_all == dtext (the same pointers) asks for those sums directly in
+ * dimage and dtext; the CPU kernel then needs two gradient products instead
+ * of four (its fastest form). Aliasing one pair only, or with several ranks,
+ * is LCL_ERR_BAD_VALUE.
  * The n_local x n_global logits are never materialised.
  *
  * All tensors are contiguous row-major fp32 (dtype must be LCL_FLOAT32).
@@ -203,9 +208,16 @@ LCL_API int lcl_cpu_infonce_backward(const lcl_infonce_params* p);
  *   dweight = dlogits^T hidden     (vocab, dim)     overwritten, always fp32
  *
  * Forward with gradients: a forward call whose dhidden and dweight are both
- * non-NULL also writes the gradients for dloss = 1 in the same pass (no
- * recompute); since they are linear in dloss, the caller scales them by the
- * real dloss later. dloss is not read by forward.
+ * non-NULL also writes the gradients for dloss = 1 in the same call (the CPU
+ * kernel without recomputing logits; the CUDA kernel recomputes its logit
+ * tiles but saves the second call and the dloss round trip); since they are
+ * linear in dloss, the caller scales them by the real dloss later. dloss is
+ * not read by forward.
+ *
+ * CPU memory: the forward with gradients keeps one block's logits, 256 x
+ * vocab floats (50 MB at vocab 49411), so its gradient pass needs no
+ * recompute; everything else is O(256 x 256) per thread. CPU results are
+ * bitwise identical for any thread count.
  *
  * Shapes: hidden (n_tokens, dim) with row stride hidden_stride (last dim
  * contiguous); weight (vocab, dim) contiguous (torch Linear.weight);
@@ -253,6 +265,25 @@ LCL_API int lcl_cuda_lm_head_backward(const lcl_lm_head_params* p);
 /* Threads used by the CPU kernels (0 = hardware concurrency, the default). */
 LCL_API void lcl_cpu_set_num_threads(int n);
 LCL_API int lcl_cpu_get_num_threads(void);
+
+/* ---------------------------------------------------------------------- */
+/* CPU diagnostics, for benchmarks                                         */
+
+/* The x86-64 level whose kernels the CPU calls use: "x86-64-v4" (AVX-512),
+ * "x86-64-v3" (AVX2 + FMA) or "baseline"; the widest this CPU runs, capped by
+ * the environment variable LCL_CPU_ISA. Static string; never fails. */
+LCL_API const char* lcl_cpu_isa(void);
+
+/* The fp32 FMA peak the CPU kernels can reach, in GFLOP/s: `threads` threads
+ * of the kernels' own pool (0 = its current count, lcl_cpu_get_num_threads)
+ * each run independent chains of vector FMAs of the level lcl_cpu_isa() names
+ * (enough chains to cover the FMA latency: 12 vectors per thread) for about
+ * `seconds` (clamped to [0.01, 10]), all starting together. Returns the FMA
+ * flops (2 per lane) of all threads divided by the wall time: the roofline that
+ * kernel benchmarks divide their achieved GFLOP/s by. On a loaded machine it
+ * measures what the threads were given, like any benchmark. Returns a negative
+ * value (-lcl_status) on failure, with lcl_last_error() set. */
+LCL_API double lcl_cpu_fma_peak_gflops(int threads, double seconds);
 
 #ifdef __cplusplus
 }

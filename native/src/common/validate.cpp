@@ -114,6 +114,18 @@ int validate_infonce(const lcl_infonce_params* p, bool backward, Memory memory, 
                                {p->dscale, "dscale"}};
         for (const Named& t : grads)
             if (t.ptr == nullptr) return fail(LCL_ERR_NULL_POINTER, "%s: %s is NULL", who, t.name);
+        // Aliased outputs ask for the summed gradients: both pairs, one rank only.
+        const bool image_alias = p->dimage == p->dimage_all, text_alias = p->dtext == p->dtext_all;
+        if (image_alias != text_alias)
+            return fail(LCL_ERR_BAD_VALUE,
+                        "%s: dimage_all is %sthe same buffer as dimage but dtext_all is %sthe same as dtext: "
+                        "alias both pairs (summed gradients, one rank) or neither",
+                        who, image_alias ? "" : "not ", text_alias ? "" : "not ");
+        if (image_alias && p->n_local != p->n_global)
+            return fail(LCL_ERR_BAD_VALUE,
+                        "%s: dimage_all == dimage and dtext_all == dtext (summed gradients) need one rank "
+                        "(n_local == n_global), got n_local=%" PRId64 " n_global=%" PRId64,
+                        who, p->n_local, p->n_global);
     }
     if (memory == Memory::Host) {
         const float s = *p->scale;

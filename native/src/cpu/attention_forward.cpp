@@ -17,9 +17,12 @@ int attention_forward(const lcl_attention_params* pp) {
     const KernelTable& k = kernels();
     const int64_t n_qt = (p.seq_len + kTileQ - 1) / kTileQ;
     const int64_t BH = p.batch * p.heads;
-    // Heaviest query tiles (the last ones under causal) are handed out first, for balance.
+    // Tasks in (batch, head) order, so the threads work on the same head's K and
+    // V together and find them in cache (interleaving heads cost 11% at B4 H8
+    // L1024); within a head the heaviest query tiles (the last ones under
+    // causal) come first, for balance.
     parallel_for(BH * n_qt, [&](int64_t task) {
-        const int64_t bh = task % BH, qt = n_qt - 1 - task / BH;
+        const int64_t bh = task / n_qt, qt = n_qt - 1 - task % n_qt;
         k.attention_forward_tile(p, bh / p.heads, bh % p.heads, qt * kTileQ,
                                  thread_scratch(kAttentionForwardScratch));
     });

@@ -1,47 +1,45 @@
-// Picks the kernel table for this CPU once: the widest x86-64 level the CPU
-// (and the OS, for AVX state) supports, capped by LCL_CPU_ISA if set.
+// Picks the kernel table for this CPU once: the widest level compiled into the
+// library that the CPU (and the OS, for AVX state) supports, capped by
+// LCL_CPU_ISA if set. The levels are listed once, in CMake
+// (cmake/LclCpuIsa.cmake), which passes them here as LCL_CPU_ISA_LEVELS, an
+// X-macro list of the levels' namespaces, widest first.
 #include "cpu/kernel_table.h"
 
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 
+#ifndef LCL_CPU_ISA_LEVELS
+#error "LCL_CPU_ISA_LEVELS (the compiled ISA levels) comes from cmake/LclCpuIsa.cmake"
+#endif
+
 namespace lcl::cpu {
+
+#define X(ns) namespace ns { extern const KernelTable kTable; }
+LCL_CPU_ISA_LEVELS
+#undef X
+
 namespace {
 
-
-bool cpu_has(const KernelTable& t) {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-    __builtin_cpu_init();
-    if (&t == &kKernelsX86_64_V4) return __builtin_cpu_supports("x86-64-v4");
-    if (&t == &kKernelsX86_64_V3) return __builtin_cpu_supports("x86-64-v3");
-#endif
-    return &t == &kKernelsBaseline;
-}
+#define X(ns) &ns::kTable,
+const KernelTable* const kLevels[] = {LCL_CPU_ISA_LEVELS};  // widest first
+#undef X
 
 const KernelTable* by_name(const char* name) {
     if (name == nullptr) return nullptr;
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-    if (std::strcmp(name, kKernelsX86_64_V4.name) == 0) return &kKernelsX86_64_V4;
-    if (std::strcmp(name, kKernelsX86_64_V3.name) == 0) return &kKernelsX86_64_V3;
-#endif
-    if (std::strcmp(name, kKernelsBaseline.name) == 0) return &kKernelsBaseline;
+    for (const KernelTable* t : kLevels)
+        if (std::strcmp(name, t->name) == 0) return t;
     return nullptr;
 }
 
 const KernelTable* best_for_this_cpu() {
-    const KernelTable* order[] = {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-        &kKernelsX86_64_V4, &kKernelsX86_64_V3,
-#endif
-        &kKernelsBaseline};
     const KernelTable* cap = by_name(std::getenv("LCL_CPU_ISA"));
     bool allowed = cap == nullptr;
-    for (const KernelTable* t : order) {
+    for (const KernelTable* t : kLevels) {
         allowed = allowed || t == cap;
-        if (allowed && cpu_has(*t)) return t;
+        if (allowed && t->cpu_supported()) return t;
     }
-    return &kKernelsBaseline;
+    return kLevels[sizeof kLevels / sizeof kLevels[0] - 1];  // the baseline: runs anywhere
 }
 
 std::atomic<const KernelTable*> g_selected{nullptr};
@@ -59,7 +57,7 @@ const KernelTable& kernels() {
 
 bool select_kernels(const char* name) {
     const KernelTable* t = by_name(name);
-    if (t == nullptr || !cpu_has(*t)) return false;
+    if (t == nullptr || !t->cpu_supported()) return false;
     g_selected.store(t, std::memory_order_release);
     return true;
 }

@@ -23,6 +23,7 @@ struct AttnArgs {
     int vec;           // 1 when every tensor allows 16-byte loads / 4-byte pair stores
     int bh_offset;     // first batch*head index of this launch (grid.y <= 65535)
     int bh_count;      // batch*head pairs in this launch (gridDim.y)
+    int dq_pair;       // backward: dQ pairs added with one float2 atomic on sm_90 (variants.h)
     const int32_t* valid_lens;   // (batch) or nullptr
     const int32_t* segment_ids;  // (batch, seq_len) or nullptr
 

@@ -16,7 +16,10 @@
 // each chunk recomputes S and dP over the full head dim.
 // Q, dO, LSE and Dvec are double-buffered: the next step's rows are fetched
 // (cp.async) while the current step computes.
-// defines: attn_bwd_tc_kernel<T, kD>.
+// kFlat (head_dim == kD only): inner loops without head-dim tests, so the
+// compiler can overlap the next step's ldmatrix with the current mma, and the
+// element-wise mask only on tiles that need it (variants.h, bf).
+// defines: attn_bwd_tc_kernel<T, kD, kFlat, kMinBlocks>.
 #ifndef LCL_ATTN_BWD_KERNEL_CUH
 #define LCL_ATTN_BWD_KERNEL_CUH
 
@@ -27,32 +30,42 @@
 namespace lcl {
 namespace cuda {
 
-template <class T, int kD>
-struct BwdSmem {
-    using Tr = TcTraits<kD>;
-    static constexpr int kBc = 64, kBr = Tr::kBwdBr, kStride = Tr::kStride;
-    static constexpr int kDsStride = kBc + 8;
-    static constexpr size_t bytes =
-        sizeof(T) * (size_t(2 * kBc + 4 * kBr) * kStride + size_t(kBr) * kDsStride) + sizeof(float) * 4 * kBr;
-};
+// Adds the pair (x, y) to dst[0], dst[1] of the fp32 dQ accumulator (dst
+// 8-byte aligned: even column, head_dim a multiple of 8). On sm_90 one vector
+// atomic (REDG.E.ADD.F32x2) instead of two halves the atomic operations, which
+// every 64-key block issues for every dQ element it touches; pair = false
+// keeps two scalar atomics (the lab's b1, variants.h).
+__device__ __forceinline__ void atomic_add_pair(float* dst, float x, float y, bool pair) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    if (pair) {
+        atomicAdd(reinterpret_cast<float2*>(dst), make_float2(x, y));
+        return;
+    }
+#endif
+    atomicAdd(dst, x);
+    atomicAdd(dst + 1, y);
+}
 
-template <class T, int kD>
-__global__ void __launch_bounds__(TcTraits<kD>::kThreads)
+// kMinBlocks: blocks per SM the register budget aims at (__launch_bounds__).
+template <class T, int kD, bool kFlat, int kMinBlocks>
+__global__ void __launch_bounds__(TcTraits<kD>::kThreads, kMinBlocks)
 attn_bwd_tc_kernel(const AttnArgs a) {
     using Tr = TcTraits<kD>;
-    using Sm = BwdSmem<T, kD>;
-    constexpr int kBc = Sm::kBc, kBr = Sm::kBr, kStride = Sm::kStride, kDsStride = Sm::kDsStride;
+    static_assert(sizeof(T) == Tr::kElemBytes, "16-bit elements");
+    constexpr int kBc = Tr::kBwdBc, kBr = Tr::kBwdBr, kStride = Tr::kStride, kDsStride = Tr::kDsStride;
     constexpr int kDC = Tr::kBwdDC;
     constexpr int kNS = kBr / 8;   // n8 tiles of S^T (query columns)
     constexpr int kNC = kDC / 8;   // n8 tiles of a dK/dV chunk
-    extern __shared__ uint4 smem_raw[];
-    T* sK = reinterpret_cast<T*>(smem_raw);
-    T* sV = sK + kBc * kStride;
-    T* sQbuf = sV + kBc * kStride;                                     // [2][kBr][kStride]
-    T* sdObuf = sQbuf + 2 * kBr * kStride;                             // [2][kBr][kStride]
-    T* sdS = sdObuf + 2 * kBr * kStride;                               // [query][key]
-    float* sLseBuf = reinterpret_cast<float*>(sdS + kBr * kDsStride);  // [2][kBr] log2 domain, +inf = no key
-    float* sDvecBuf = sLseBuf + 2 * kBr;                               // [2][kBr]
+    static_assert(kNS % 2 == 0, "B fragments are loaded for pairs of n8 tiles (ld_b_x4)");
+    extern __shared__ uint4 smem_raw[];  // Tr::kBwdSmemBytes
+    T* const smem = reinterpret_cast<T*>(smem_raw);
+    T* sK = smem + Tr::kBwdK;
+    T* sV = smem + Tr::kBwdV;
+    T* sQbuf = smem + Tr::kBwdQ;                                     // [2][kBr][kStride]
+    T* sdObuf = smem + Tr::kBwdDO;                                   // [2][kBr][kStride]
+    T* sdS = smem + Tr::kBwdDS;                                      // [query][key]
+    float* sLseBuf = reinterpret_cast<float*>(smem + Tr::kBwdFloats);  // [2][kBr] log2 domain, +inf = no key
+    float* sDvecBuf = sLseBuf + 2 * kBr;                             // [2][kBr]
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int g = lane >> 2, t = lane & 3;
@@ -61,7 +74,8 @@ attn_bwd_tc_kernel(const AttnArgs a) {
     const int dc0 = blockIdx.z * kDC;  // first column of this block's chunk
     const int L = a.seq_len, D = a.head_dim;
     const bool vec = a.vec != 0;
-    const int ksteps = (D + 15) / 16;
+    const int ksteps = kFlat ? kD / 16 : (D + 15) / 16;
+    const bool dq_pair = a.dq_pair != 0;
 
     float dk[kNC][4], dv[kNC][4];
 #pragma unroll
@@ -82,10 +96,17 @@ attn_bwd_tc_kernel(const AttnArgs a) {
         // Issues the copies of one query step into buffer b (visible after the
         // next cp_async_wait_all + __syncthreads).
         auto fetch_step = [&](int q0, int b) {
-            load_tile_async<T, kBr, kD, Tr::kThreads>(sQbuf + b * kBr * kStride, qbase, a.q_s[2], q0, L, D, vec,
-                                                      tid);
-            load_tile_async<T, kBr, kD, Tr::kThreads>(sdObuf + b * kBr * kStride, dobase, a.dout_s[2], q0, L, D,
-                                                      vec, tid);
+            if (kFlat) {
+                load_tile_async_rows<T, kBr, kD, Tr::kThreads>(sQbuf + b * kBr * kStride, qbase, a.q_s[2], q0, L, D,
+                                                               vec, tid);
+                load_tile_async_rows<T, kBr, kD, Tr::kThreads>(sdObuf + b * kBr * kStride, dobase, a.dout_s[2], q0,
+                                                               L, D, vec, tid);
+            } else {
+                load_tile_async<T, kBr, kD, Tr::kThreads>(sQbuf + b * kBr * kStride, qbase, a.q_s[2], q0, L, D, vec,
+                                                          tid);
+                load_tile_async<T, kBr, kD, Tr::kThreads>(sdObuf + b * kBr * kStride, dobase, a.dout_s[2], q0, L, D,
+                                                          vec, tid);
+            }
             for (int r = tid; r < kBr; r += Tr::kThreads) {
                 const int row = q0 + r;
                 const float lse = row < L ? lse_row[row] : -kInf;
@@ -123,17 +144,19 @@ attn_bwd_tc_kernel(const AttnArgs a) {
                 for (int e = 0; e < 4; ++e) st[n][e] = dpt[n][e] = 0.f;
 #pragma unroll
             for (int kk = 0; kk < kD / 16; ++kk) {
-                if (kk < ksteps) {
+                if (kFlat || kk < ksteps) {
                     uint32_t ka[4], va[4];
                     ld_a(ka, sK, kStride, 16 * warp, kk * 16, lane);
                     ld_a(va, sV, kStride, 16 * warp, kk * 16, lane);
 #pragma unroll
-                    for (int n = 0; n < kNS; ++n) {
-                        uint32_t b0, b1;
-                        ld_b(b0, b1, sQ, kStride, n * 8, kk * 16, lane);
-                        mma_16816<T>(st[n], ka, b0, b1);
-                        ld_b(b0, b1, sdO, kStride, n * 8, kk * 16, lane);
-                        mma_16816<T>(dpt[n], va, b0, b1);
+                    for (int n = 0; n < kNS; n += 2) {
+                        uint32_t bf[4];
+                        ld_b_x4(bf, sQ, kStride, n * 8, kk * 16, lane);
+                        mma_16816<T>(st[n], ka, bf[0], bf[1]);
+                        mma_16816<T>(st[n + 1], ka, bf[2], bf[3]);
+                        ld_b_x4(bf, sdO, kStride, n * 8, kk * 16, lane);
+                        mma_16816<T>(dpt[n], va, bf[0], bf[1]);
+                        mma_16816<T>(dpt[n + 1], va, bf[2], bf[3]);
                     }
                 }
             }
@@ -141,17 +164,30 @@ attn_bwd_tc_kernel(const AttnArgs a) {
             // P^T and dS^T in place (st becomes P^T, dpt becomes dS^T).
             const bool full = (k0 + kBc <= bi.key_end) && (!a.causal || k0 + kBc - 1 <= q0) &&
                               bi.seg == nullptr;
+            if (kFlat && full) {  // warp-uniform: no per-element test
 #pragma unroll
-            for (int n = 0; n < kNS; ++n) {
+                for (int n = 0; n < kNS; ++n) {
 #pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    const int ql = n * 8 + 2 * t + (e & 1);  // query within the step
-                    const int key = e < 2 ? key_lo : key_hi;
-                    const int query = q0 + ql;
-                    float p = exp2f(st[n][e] * a.scale_log2 - sLse[ql]);
-                    if (!full && (query >= L || key >= L || !visible(a, bi, query, key))) p = 0.f;
-                    st[n][e] = p;
-                    dpt[n][e] = p * (dpt[n][e] - sDvec[ql]);
+                    for (int e = 0; e < 4; ++e) {
+                        const int ql = n * 8 + 2 * t + (e & 1);
+                        const float p = exp2f(st[n][e] * a.scale_log2 - sLse[ql]);
+                        st[n][e] = p;
+                        dpt[n][e] = p * (dpt[n][e] - sDvec[ql]);
+                    }
+                }
+            } else {
+#pragma unroll
+                for (int n = 0; n < kNS; ++n) {
+#pragma unroll
+                    for (int e = 0; e < 4; ++e) {
+                        const int ql = n * 8 + 2 * t + (e & 1);  // query within the step
+                        const int key = e < 2 ? key_lo : key_hi;
+                        const int query = q0 + ql;
+                        float p = exp2f(st[n][e] * a.scale_log2 - sLse[ql]);
+                        if (!full && (query >= L || key >= L || !visible(a, bi, query, key))) p = 0.f;
+                        st[n][e] = p;
+                        dpt[n][e] = p * (dpt[n][e] - sDvec[ql]);
+                    }
                 }
             }
 
@@ -163,7 +199,7 @@ attn_bwd_tc_kernel(const AttnArgs a) {
                 c_to_a<T>(dsa, dpt[2 * kk], dpt[2 * kk + 1]);
 #pragma unroll
                 for (int n = 0; n < kNC; n += 2) {
-                    if (dc0 + n * 8 < D) {
+                    if (kFlat || dc0 + n * 8 < D) {
                         uint32_t bf[4];
                         ld_b_trans_x4(bf, sdO, kStride, kk * 16, dc0 + n * 8, lane);
                         mma_16816<T>(dv[n], pa, bf[0], bf[1]);
@@ -201,7 +237,7 @@ attn_bwd_tc_kernel(const AttnArgs a) {
 #pragma unroll
             for (int nn = 0; nn < kNPerWarp; nn += 2) {
                 const int col0 = dc0 + (nbase + nn) * 8;
-                if (col0 >= D) continue;
+                if (!kFlat && col0 >= D) continue;
                 float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
 #pragma unroll
                 for (int kk = 0; kk < kBc / 16; ++kk) {
@@ -213,14 +249,13 @@ attn_bwd_tc_kernel(const AttnArgs a) {
 #pragma unroll
                 for (int h = 0; h < 2; ++h) {
                     const int col = col0 + h * 8 + 2 * t;
-                    if (col >= D) continue;
+                    if (!kFlat && col >= D) continue;
 #pragma unroll
                     for (int r = 0; r < 2; ++r) {
                         const int row = qrow_lo + 8 * r;
                         if (row >= L) continue;
-                        float* dst = dq_acc + int64_t(row) * D + col;
-                        atomicAdd(dst, a.scale * acc[h][2 * r]);
-                        atomicAdd(dst + 1, a.scale * acc[h][2 * r + 1]);
+                        atomic_add_pair(dq_acc + int64_t(row) * D + col, a.scale * acc[h][2 * r],
+                                        a.scale * acc[h][2 * r + 1], dq_pair);
                     }
                 }
             }

@@ -8,15 +8,17 @@
 //   backward: Dvec = rowsum(dO * O) (attn_bwd_pre.cu), then two passes that
 //   recompute P: dQ by query rows, dK and dV by key rows; no atomics.
 #include "cuda/attn_launch.h"
+#include "cuda/attn_traits.cuh"
 #include "cuda/cuda_util.cuh"
 
 namespace lcl {
 namespace cuda {
 namespace {
 
-constexpr int kWarps = 8;     // rows per block
-constexpr int kTile = 32;     // rows of the shared operand tile (one per lane)
-constexpr int kMaxR = 256 / 32;  // head-dim elements per lane
+using Tr = F32Traits;
+constexpr int kWarps = Tr::kWarps;  // rows per block
+constexpr int kTile = Tr::kTile;    // rows of the shared operand tile (one per lane)
+constexpr int kMaxR = Tr::kMaxR;    // head-dim elements per lane
 
 __device__ __forceinline__ float warp_max(float x) {
 #pragma unroll
@@ -55,8 +57,8 @@ __global__ void __launch_bounds__(32 * kWarps) attn_fwd_f32_kernel(const AttnArg
     extern __shared__ float sm[];
     const int D = a.head_dim, Dp = D + 1, L = a.seq_len;
     float* sQ = sm;                 // [kWarps][D]
-    float* sK = sQ + kWarps * D;    // [kTile][D+1]
-    float* sV = sK + kTile * Dp;    // [kTile][D]
+    float* sK = sm + Tr::fwd_k(D);  // [kTile][D+1]
+    float* sV = sm + Tr::fwd_v(D);  // [kTile][D]
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const BlockInfo bi(a, blockIdx.y);
     const int i0 = blockIdx.x * kWarps, row = i0 + warp;
@@ -110,10 +112,10 @@ __global__ void __launch_bounds__(32 * kWarps) attn_fwd_f32_kernel(const AttnArg
 __global__ void __launch_bounds__(32 * kWarps) attn_bwd_dq_f32_kernel(const AttnArgs a) {
     extern __shared__ float sm[];
     const int D = a.head_dim, Dp = D + 1, L = a.seq_len;
-    float* sQ = sm;                  // [kWarps][D]
-    float* sdO = sQ + kWarps * D;    // [kWarps][D]
-    float* sK = sdO + kWarps * D;    // [kTile][D+1]
-    float* sV = sK + kTile * Dp;     // [kTile][D+1]
+    float* sQ = sm;                      // [kWarps][D]
+    float* sdO = sm + Tr::bwd_own2(D);   // [kWarps][D]
+    float* sK = sm + Tr::bwd_shared1(D); // [kTile][D+1]
+    float* sV = sm + Tr::bwd_shared2(D); // [kTile][D+1]
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const BlockInfo bi(a, blockIdx.y);
     const int i0 = blockIdx.x * kWarps, row = i0 + warp;
@@ -164,10 +166,10 @@ __global__ void __launch_bounds__(32 * kWarps) attn_bwd_dq_f32_kernel(const Attn
 __global__ void __launch_bounds__(32 * kWarps) attn_bwd_dkdv_f32_kernel(const AttnArgs a) {
     extern __shared__ float sm[];
     const int D = a.head_dim, Dp = D + 1, L = a.seq_len;
-    float* sK = sm;                  // [kWarps][D]
-    float* sV = sK + kWarps * D;     // [kWarps][D]
-    float* sQ = sV + kWarps * D;     // [kTile][D+1]
-    float* sdO = sQ + kTile * Dp;    // [kTile][D+1]
+    float* sK = sm;                      // [kWarps][D]
+    float* sV = sm + Tr::bwd_own2(D);    // [kWarps][D]
+    float* sQ = sm + Tr::bwd_shared1(D); // [kTile][D+1]
+    float* sdO = sm + Tr::bwd_shared2(D); // [kTile][D+1]
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const BlockInfo bi(a, blockIdx.y);
     const int j0 = blockIdx.x * kWarps, key = j0 + warp;
@@ -234,15 +236,13 @@ int launch(const char* who, const char* name, Kernel kernel, dim3 grid, size_t s
 }  // namespace
 
 int launch_attn_fwd_f32(const AttnArgs& a, cudaStream_t stream, const char* who) {
-    const size_t D = size_t(a.head_dim);
-    const size_t smem = sizeof(float) * (kWarps * D + kTile * (D + 1) + kTile * D);
+    const size_t smem = Tr::fwd_smem_bytes(a.head_dim);
     const dim3 grid(unsigned(ceil_div(a.seq_len, kWarps)), unsigned(a.bh_count));
     return launch(who, "attn_fwd_f32_kernel", attn_fwd_f32_kernel, grid, smem, stream, a);
 }
 
 int launch_attn_bwd_f32(const AttnArgs& a, cudaStream_t stream, const char* who) {
-    const size_t D = size_t(a.head_dim);
-    const size_t smem = sizeof(float) * (2 * kWarps * D + 2 * kTile * (D + 1));
+    const size_t smem = Tr::bwd_smem_bytes(a.head_dim);
     const dim3 grid(unsigned(ceil_div(a.seq_len, kWarps)), unsigned(a.bh_count));
     int st = launch(who, "attn_bwd_dq_f32_kernel", attn_bwd_dq_f32_kernel, grid, smem, stream, a);
     if (st != LCL_OK) return st;

@@ -12,9 +12,11 @@
 // The first of each pair sits in the low 16 bits.
 //
 // Shared-memory tiles are row-major with each row padded by 8 elements
-// (16 bytes): the 32-bit fragment loads of one warp then hit 32 distinct banks.
-// defines: mma_16816, ld_a, ld_b, ld_b_trans_x4, c_to_a, cp_async16,
-//          load_tile_async.
+// (16 bytes): the eight 16-byte rows of one ldmatrix matrix then fall into
+// eight distinct 16-byte bank groups (row strides of 144, 272 or 528 bytes).
+// defines: mma_16816, ldmatrix_x4, ld_a, ld_b_x4, ld_b_trans_x4, ld_a_trans,
+//          ld_a_lds32, ld_b_lds32, c_to_a, cp_async16, cp_async_wait<N>,
+//          load_tile_async, load_tile_async_rows.
 #ifndef LCL_ATTN_MMA_CUH
 #define LCL_ATTN_MMA_CUH
 
@@ -48,11 +50,59 @@ __device__ __forceinline__ void mma_16816<__half>(float (&c)[4], const uint32_t 
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-__device__ __forceinline__ uint32_t lds32(const void* p) { return *reinterpret_cast<const uint32_t*>(p); }
+// ldmatrix .x4 without transpose: lane l supplies the address of one 16-byte
+// row, lanes 8i .. 8i+7 the 8 rows of matrix i, and register i of lane
+// (g, t) receives that matrix's elements [g][2t], [g][2t+1] -- the A / B
+// fragment layout. One instruction replaces four 32-bit shared loads.
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const void* p) {
+    const uint32_t addr = static_cast<uint32_t>(__cvta_generic_to_shared(p));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
 
-// A fragment of the 16x16 block at (row0, col0) of a row-major smem tile.
+// A fragment of the 16x16 block at (row0, col0) of a row-major smem tile: the
+// four 8x8 matrices (row0, col0), (row0+8, col0), (row0, col0+8),
+// (row0+8, col0+8) are a0..a3; lane l addresses row row0 + (l & 15) of column
+// block l >> 4.
 template <class T>
 __device__ __forceinline__ void ld_a(uint32_t (&a)[4], const T* s, int stride, int row0, int col0, int lane) {
+    ldmatrix_x4(a, s + (row0 + (lane & 15)) * stride + col0 + ((lane >> 4) << 3));
+}
+
+// B fragments (k16 x n8) of two adjacent n8 tiles n0 and n0+8, where the smem
+// tile holds B^T row-major, i.e. row n of the tile is column n of B (K for
+// S = Q K^T): b[0], b[1] = tile[n0+g][k0+2t..], tile[n0+g][k0+8+2t..] and
+// b[2], b[3] the same for n0+8+g. Matrices (n0, k0), (n0, k0+8), (n0+8, k0),
+// (n0+8, k0+8): lane l addresses row n0 + (l & 7) + 8 (l >> 4), column
+// k0 + 8 ((l >> 3) & 1).
+template <class T>
+__device__ __forceinline__ void ld_b_x4(uint32_t (&b)[4], const T* s, int stride, int n0, int k0, int lane) {
+    ldmatrix_x4(b, s + (n0 + (lane & 7) + ((lane >> 4) << 3)) * stride + k0 + (((lane >> 3) & 1) << 3));
+}
+
+// A fragment of the 16x16 block A[m0.., k0..] where the smem tile holds A^T
+// row-major ([k][m], e.g. dlogits stored token-major read as the vocabulary x
+// token operand of dweight). With .trans, matrix i's rows are k rows: a0 =
+// A[g][2t..] is the transpose of the 8x8 block (k0, m0), a1 = A[g+8][2t..] of
+// (k0, m0+8), a2 = A[g][8+2t..] of (k0+8, m0), a3 of (k0+8, m0+8); lane l
+// addresses row k0 + (l & 7) + 8 (l >> 4), column m0 + 8 ((l >> 3) & 1).
+template <class T>
+__device__ __forceinline__ void ld_a_trans(uint32_t (&a)[4], const T* s, int stride, int m0, int k0, int lane) {
+    const T* p = s + (k0 + (lane & 7) + ((lane >> 4) << 3)) * stride + m0 + (((lane >> 3) & 1) << 3);
+    const uint32_t addr = static_cast<uint32_t>(__cvta_generic_to_shared(p));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(a[0]), "=r"(a[1]), "=r"(a[2]), "=r"(a[3])
+                 : "r"(addr));
+}
+
+// The same A and B fragments as ld_a / one half of ld_b_x4, through 32-bit
+// shared loads (four for A, two for B): what the first GPU run's forward used,
+// kept for its lab variant (variants.h, r1).
+__device__ __forceinline__ uint32_t lds32(const void* p) { return *reinterpret_cast<const uint32_t*>(p); }
+
+template <class T>
+__device__ __forceinline__ void ld_a_lds32(uint32_t (&a)[4], const T* s, int stride, int row0, int col0, int lane) {
     const int g = lane >> 2, t = lane & 3;
     const T* p = s + (row0 + g) * stride + col0 + 2 * t;
     a[0] = lds32(p);
@@ -61,11 +111,9 @@ __device__ __forceinline__ void ld_a(uint32_t (&a)[4], const T* s, int stride, i
     a[3] = lds32(p + 8 * stride + 8);
 }
 
-// B fragment (k16 x n8) where the smem tile holds B^T row-major, i.e. row n of
-// the tile is column n of B (K for S = Q K^T): b0 = tile[n0+g][k0+2t..].
 template <class T>
-__device__ __forceinline__ void ld_b(uint32_t& b0, uint32_t& b1, const T* s, int stride, int n0, int k0,
-                                     int lane) {
+__device__ __forceinline__ void ld_b_lds32(uint32_t& b0, uint32_t& b1, const T* s, int stride, int n0, int k0,
+                                           int lane) {
     const int g = lane >> 2, t = lane & 3;
     const T* p = s + (n0 + g) * stride + k0 + 2 * t;
     b0 = lds32(p);
@@ -110,6 +158,9 @@ __device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool va
 }
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
+// Waits until at most kPending of this thread's committed groups are still in flight.
+template <int kPending>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(kPending) : "memory"); }
 
 // load_tile (attn_traits.cuh) through cp.async when the tensor allows 16-byte
 // accesses; otherwise the synchronous element-wise copy. Either way the data
@@ -130,6 +181,35 @@ __device__ __forceinline__ void load_tile_async(T* s, const T* g, int64_t row_st
         const bool valid = row < seq_len && col < head_dim;
         const T* src = valid ? g + int64_t(row) * row_stride + col : g;  // g: a valid address for the zero fill
         cp_async16(s + r * kStride + col, src, valid);
+    }
+}
+
+// load_tile_async with the address arithmetic hoisted: thread tid copies the
+// 16-byte chunk at column (tid % (kD/8)) * 8 of rows r0, r0 + kRowStep, ...
+// (r0 = tid / (kD/8)), so one row pointer and one stride serve all its chunks
+// (load_tile_async divides per chunk). Same result; used by the branch-free
+// kernel shapes (variants.h), whose loop bodies are short enough for the copy
+// instructions to matter.
+template <class T, int kRows, int kD, int kThreads>
+__device__ __forceinline__ void load_tile_async_rows(T* s, const T* g, int64_t row_stride, int row0, int seq_len,
+                                                     int head_dim, bool vec, int tid) {
+    if (!vec) {
+        load_tile<T, kRows, kD, kThreads>(s, g, row_stride, row0, seq_len, head_dim, false, tid);
+        return;
+    }
+    constexpr int kPerRow = kD / 8;
+    static_assert(kThreads % kPerRow == 0 && kRows % (kThreads / kPerRow) == 0, "whole rows per pass");
+    constexpr int kRowStep = kThreads / kPerRow;
+    constexpr int kStride = kD + 8;
+    const int r0 = tid / kPerRow, col = (tid % kPerRow) * 8;
+    const bool col_ok = col < head_dim;
+    const T* src = g + int64_t(row0 + r0) * row_stride + col;
+    const int64_t step = int64_t(kRowStep) * row_stride;
+    T* dst = s + r0 * kStride + col;
+#pragma unroll
+    for (int i = 0; i < kRows / kRowStep; ++i) {
+        const bool valid = col_ok && row0 + r0 + i * kRowStep < seq_len;
+        cp_async16(dst + i * kRowStep * kStride, valid ? src + i * step : g, valid);
     }
 }
 

@@ -58,6 +58,33 @@ struct OnlineSoftmax {
         }
     }
 
+    // As update, for raw scores (masked ones -inf) and the positive scale that
+    // takes them into the log2 domain (softmax_scale * log2 e): the row max is
+    // taken over the raw scores and the scale folded into the exponent,
+    // exp2(s * scale - max), one FFMA per score instead of a multiply pass
+    // first (FlashAttention-2's form). m stays in the scaled domain, so finish()
+    // is shared.
+    __device__ __forceinline__ void update_scaled(float (&s)[kN][4], float scale, float (&alpha)[2]) {
+#pragma unroll
+        for (int r = 0; r < 2; ++r) {
+            float mx = -kInf;
+#pragma unroll
+            for (int n = 0; n < kN; ++n) mx = fmaxf(mx, fmaxf(s[n][2 * r], s[n][2 * r + 1]));
+            mx = fmaxf(m[r], quad_max(mx) * scale);  // -inf * scale = -inf (scale > 0)
+            const float base = mx == -kInf ? 0.f : mx;
+            alpha[r] = exp2f(m[r] - base);
+            m[r] = mx;
+            float sum = 0.f;
+#pragma unroll
+            for (int n = 0; n < kN; ++n) {
+                s[n][2 * r] = exp2f(fmaf(s[n][2 * r], scale, -base));
+                s[n][2 * r + 1] = exp2f(fmaf(s[n][2 * r + 1], scale, -base));
+                sum += s[n][2 * r] + s[n][2 * r + 1];
+            }
+            l[r] = l[r] * alpha[r] + sum;
+        }
+    }
+
     // Final row sums (quad-reduced) and LSE in natural log; empty rows give
     // l = 0 and LSE = -inf.
     __device__ __forceinline__ void finish(float (&inv_l)[2], float (&lse)[2]) {

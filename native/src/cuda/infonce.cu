@@ -7,27 +7,27 @@
 //
 // forward:  infonce_lse_kernel   per 32 local rows: online LSE over column tiles
 //           infonce_terms_kernel per local row: (lse - positive logit) both ways
-//           infonce_reduce       one block: loss = sum / (2 normalizer) (fixed order)
+//           launch_sum           one block: loss = sum / (2 normalizer) (fixed order)
 // backward: dlogits_ij = (p_ij - [j == offset+i]) * dloss / (2 normalizer)
-//           infonce_drow_kernel  dA_i = s sum_j dl_ij B_j  (+ dscale partials)
-//           infonce_dcol_kernel  dB_j = s sum_i dl_ij A_i
-//           infonce_reduce       dscale = sum of partials sum dl_ij (A_i . B_j)
-// Output columns of dA/dB are done 256 at a time (gridDim.y chunks), each
-// chunk recomputing its logits tiles: registers stay at 32 accumulators/thread.
+//           infonce_grad_kernel<Own::Rows>  dA_i = s sum_j dl_ij B_j  (+ dscale partials)
+//           infonce_grad_kernel<Own::Cols>  dB_j = s sum_i dl_ij A_i
+//           launch_sum           dscale = sum of partials sum dl_ij (A_i . B_j)
+// The two gradient passes are one kernel templated on which side's rows a
+// block owns. Output columns of dA/dB are done kDC = 256 at a time (gridDim.y
+// chunks), each chunk recomputing its logits tiles: registers stay at 32
+// accumulators/thread. The tiles themselves are simt_tile.cuh's.
+#include <algorithm>
 #include "common/lcl_internal.h"
 #include "cuda/attn_args.cuh"
 #include "cuda/cuda_util.cuh"
+#include "cuda/reduce.h"
+#include "cuda/simt_tile.cuh"
 
 namespace lcl {
 namespace cuda {
 namespace {
 
-constexpr int kT = 32;        // rows and columns of a logits tile; also the k step
-constexpr int kLd = kT + 1;   // padded smem row
-constexpr int kThreads = 256; // thread (ty, tx): tile row ty = tid / 8, columns tx + 8 q
-constexpr int kDC = 256;      // output columns of dA / dB per block
-constexpr int kQ = kT / 8;    // logits per thread
-constexpr int kQO = kDC / 8;  // output accumulators per thread
+constexpr int kThreads = kTileThreads;
 
 struct InfoArgs {
     int64_t n_local, n_global, dim, offset;
@@ -60,39 +60,6 @@ __device__ __forceinline__ bool col_valid(const InfoArgs& a, int64_t j) {
     return j < a.n_global && (a.valid == nullptr || a.valid[j] != 0);
 }
 
-// acc[q] = X[x0 + ty] . Y[y0 + tx + 8 q] for a 32x32 tile (out-of-range rows
-// read as zeros). Starts with a barrier, so callers may reuse sX/sY freely.
-__device__ void tile_dot(const float* X, int64_t nx, const float* Y, int64_t ny, int64_t dim, int64_t x0,
-                         int64_t y0, float* sX, float* sY, float (&acc)[kQ]) {
-    const int tid = threadIdx.x, ty = tid >> 3, tx = tid & 7;
-#pragma unroll
-    for (int q = 0; q < kQ; ++q) acc[q] = 0.f;
-    for (int64_t k0 = 0; k0 < dim; k0 += kT) {
-        __syncthreads();
-        for (int idx = tid; idx < kT * kT; idx += kThreads) {
-            const int r = idx / kT, c = idx % kT;
-            const int64_t k = k0 + c;
-            sX[r * kLd + c] = (x0 + r < nx && k < dim) ? X[(x0 + r) * dim + k] : 0.f;
-            sY[r * kLd + c] = (y0 + r < ny && k < dim) ? Y[(y0 + r) * dim + k] : 0.f;
-        }
-        __syncthreads();
-#pragma unroll 8
-        for (int c = 0; c < kT; ++c) {
-            const float x = sX[ty * kLd + c];
-#pragma unroll
-            for (int q = 0; q < kQ; ++q) acc[q] = fmaf(x, sY[(tx + 8 * q) * kLd + c], acc[q]);
-        }
-    }
-}
-
-// (m, l) log-sum-exp pair merge; m = -inf means empty.
-__device__ __forceinline__ void lse_merge(float& m, float& l, float m2, float l2) {
-    const float mx = fmaxf(m, m2);
-    if (mx == -kInf) return;
-    l = l * expf(m - mx) + l2 * expf(m2 - mx);
-    m = mx;
-}
-
 __global__ void __launch_bounds__(kThreads) infonce_lse_kernel(const InfoArgs a) {
     __shared__ float sX[kT * kLd], sY[kT * kLd];
     const int z = blockIdx.z, tid = threadIdx.x, ty = tid >> 3, tx = tid & 7;
@@ -101,19 +68,13 @@ __global__ void __launch_bounds__(kThreads) infonce_lse_kernel(const InfoArgs a)
     float m = -kInf, l = 0.f;
     for (int64_t c0 = 0; c0 < a.n_global; c0 += kT) {
         float acc[kQ];
-        tile_dot(rows_of(a, z), a.n_local, cols_of(a, z), a.n_global, a.dim, r0, c0, sX, sY, acc);
+        tile_dot(rows_of(a, z), a.dim, a.n_local, cols_of(a, z), a.dim, a.n_global, a.dim, r0, c0, sX, sY, acc);
 #pragma unroll
         for (int q = 0; q < kQ; ++q) {
             if (col_valid(a, c0 + tx + 8 * q)) lse_merge(m, l, s * acc[q], 1.f);
         }
     }
-    // The 8 threads of a row are 8 consecutive lanes.
-#pragma unroll
-    for (int off = 1; off < 8; off <<= 1) {
-        const float m2 = __shfl_xor_sync(0xffffffffu, m, off);
-        const float l2 = __shfl_xor_sync(0xffffffffu, l, off);
-        lse_merge(m, l, m2, l2);
-    }
+    lse_merge_row(m, l);
     const int64_t row = r0 + ty;
     if (tx == 0 && row < a.n_local) lse_of(a, z)[row] = m == -kInf ? -kInf : m + logf(l);
 }
@@ -144,73 +105,61 @@ __global__ void __launch_bounds__(256) infonce_terms_kernel(const InfoArgs a) {
     }
 }
 
-// *out = factor * sum(x[0..n)), one block, fixed summation order (deterministic).
-__global__ void __launch_bounds__(1024) infonce_reduce_kernel(const float* x, int64_t n, float factor, float* out) {
-    __shared__ float part[1024];
-    float sum = 0.f;
-    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += x[i];
-    part[threadIdx.x] = sum;
-    __syncthreads();
-    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
-        if (int(threadIdx.x) < w) part[threadIdx.x] += part[threadIdx.x + w];
-        __syncthreads();
-    }
-    if (threadIdx.x == 0) *out = factor * part[0];
-}
+// Which side's rows a gradient block owns: Rows = local rows i of direction z
+// (writes dA_i = dimage/dtext, and the dscale partials), Cols = global columns
+// j (writes dB_j = dtext_all/dimage_all). The block walks the other side in
+// kT-wide tiles; element (own o, walked w) is logit (i, j) = (o, w) or (w, o).
+enum class Own { Rows, Cols };
 
-// dA[i][d0 + ..] = s sum_j dl_ij B_j, plus (chunk 0) this block's dscale partial.
-__global__ void __launch_bounds__(kThreads) infonce_drow_kernel(const InfoArgs a) {
+template <Own kOwn>
+__global__ void __launch_bounds__(kThreads) infonce_grad_kernel(const InfoArgs a) {
+    constexpr bool kRows = kOwn == Own::Rows;
     __shared__ float sX[kT * kLd], sY[kT * kLd], sP[kT * kLd];
-    __shared__ float sB[kT * kDC];
+    __shared__ float sW[kT * kDC];
     __shared__ float red[kThreads / 32];
     const int z = blockIdx.z, tid = threadIdx.x, ty = tid >> 3, tx = tid & 7;
-    const int64_t r0 = int64_t(blockIdx.x) * kT, d0 = int64_t(blockIdx.y) * kDC;
+    const int64_t o0 = int64_t(blockIdx.x) * kT, d0 = int64_t(blockIdx.y) * kDC;
     const float s = *a.scale;
     const float c = *a.dloss / (2.f * a.normalizer);
-    const float* A = rows_of(a, z);
-    const float* B = cols_of(a, z);
-    const int64_t row = r0 + ty;
-    const float lse = row < a.n_local ? lse_of(a, z)[row] : 0.f;
-    const int64_t g = a.offset + row;
+    const float* lse = lse_of(a, z);
+    const float* X = kRows ? rows_of(a, z) : cols_of(a, z);  // own operand
+    const float* Y = kRows ? cols_of(a, z) : rows_of(a, z);  // walked operand
+    const int64_t nx = kRows ? a.n_local : a.n_global;
+    const int64_t ny = kRows ? a.n_global : a.n_local;
+    const int64_t o = o0 + ty;
+    const bool own_ok = kRows ? o < a.n_local : col_valid(a, o);
+    const float own_lse = kRows && own_ok ? lse[o] : 0.f;
     float out[kQO];
 #pragma unroll
     for (int q = 0; q < kQO; ++q) out[q] = 0.f;
     float dscale = 0.f;
 
-    for (int64_t c0 = 0; c0 < a.n_global; c0 += kT) {
+    for (int64_t w0 = 0; w0 < ny; w0 += kT) {
         float acc[kQ];
-        tile_dot(A, a.n_local, B, a.n_global, a.dim, r0, c0, sX, sY, acc);
+        tile_dot(X, a.dim, nx, Y, a.dim, ny, a.dim, o0, w0, sX, sY, acc);
 #pragma unroll
         for (int q = 0; q < kQ; ++q) {
-            const int64_t col = c0 + tx + 8 * q;
+            const int64_t w = w0 + tx + 8 * q;
+            const int64_t i = kRows ? o : w, j = kRows ? w : o;
             float dl = 0.f;
-            if (row < a.n_local && col_valid(a, col)) {
-                const float p = expf(s * acc[q] - lse);
-                dl = (p - (col == g ? 1.f : 0.f)) * c;
-                dscale = fmaf(dl, acc[q], dscale);
+            if (own_ok && (kRows ? col_valid(a, w) : w < a.n_local)) {
+                const float p = expf(s * acc[q] - (kRows ? own_lse : lse[w]));
+                dl = (p - (j == a.offset + i ? 1.f : 0.f)) * c;
+                if (kRows) dscale = fmaf(dl, acc[q], dscale);
             }
             sP[ty * kLd + tx + 8 * q] = dl;
         }
-        for (int idx = tid; idx < kT * kDC; idx += kThreads) {
-            const int r = idx / kDC, d = idx % kDC;
-            sB[idx] = (c0 + r < a.n_global && d0 + d < a.dim) ? B[(c0 + r) * a.dim + d0 + d] : 0.f;
-        }
-        __syncthreads();
-        for (int cc = 0; cc < kT; ++cc) {
-            const float dl = sP[ty * kLd + cc];
-#pragma unroll
-            for (int q = 0; q < kQO; ++q) out[q] = fmaf(dl, sB[cc * kDC + tx + 8 * q], out[q]);
-        }
+        accumulate_rows(sP, Y, a.dim, ny, a.dim, w0, d0, sW, out);
     }
-    if (row < a.n_local) {
-        float* dA = (z == 0 ? a.dimage : a.dtext) + row * a.dim;
+    if (o < nx) {
+        float* dX = kRows ? (z == 0 ? a.dimage : a.dtext) : (z == 0 ? a.dtext_all : a.dimage_all);
 #pragma unroll
         for (int q = 0; q < kQO; ++q) {
             const int64_t d = d0 + tx + 8 * q;
-            if (d < a.dim) dA[d] = s * out[q];
+            if (d < a.dim) dX[o * a.dim + d] = s * out[q];
         }
     }
-    if (blockIdx.y == 0) {
+    if (kRows && blockIdx.y == 0) {
 #pragma unroll
         for (int off = 16; off > 0; off >>= 1) dscale += __shfl_xor_sync(0xffffffffu, dscale, off);
         if ((tid & 31) == 0) red[tid >> 5] = dscale;
@@ -223,55 +172,10 @@ __global__ void __launch_bounds__(kThreads) infonce_drow_kernel(const InfoArgs a
     }
 }
 
-// dB[j][d0 + ..] = s sum_i dl_ij A_i (columns j of this block, all local rows i).
-__global__ void __launch_bounds__(kThreads) infonce_dcol_kernel(const InfoArgs a) {
-    __shared__ float sX[kT * kLd], sY[kT * kLd], sP[kT * kLd];
-    __shared__ float sA[kT * kDC];
-    const int z = blockIdx.z, tid = threadIdx.x, ty = tid >> 3, tx = tid & 7;
-    const int64_t j0 = int64_t(blockIdx.x) * kT, d0 = int64_t(blockIdx.y) * kDC;
-    const float s = *a.scale;
-    const float c = *a.dloss / (2.f * a.normalizer);
-    const float* A = rows_of(a, z);
-    const float* B = cols_of(a, z);
-    const float* lse = lse_of(a, z);
-    const int64_t j = j0 + ty;
-    const bool jvalid = col_valid(a, j);
-    float out[kQO];
-#pragma unroll
-    for (int q = 0; q < kQO; ++q) out[q] = 0.f;
-
-    for (int64_t r0 = 0; r0 < a.n_local; r0 += kT) {
-        float acc[kQ];
-        tile_dot(B, a.n_global, A, a.n_local, a.dim, j0, r0, sX, sY, acc);
-#pragma unroll
-        for (int q = 0; q < kQ; ++q) {
-            const int64_t i = r0 + tx + 8 * q;
-            float dl = 0.f;
-            if (jvalid && i < a.n_local) {
-                const float p = expf(s * acc[q] - lse[i]);
-                dl = (p - (j == a.offset + i ? 1.f : 0.f)) * c;
-            }
-            sP[ty * kLd + tx + 8 * q] = dl;
-        }
-        for (int idx = tid; idx < kT * kDC; idx += kThreads) {
-            const int r = idx / kDC, d = idx % kDC;
-            sA[idx] = (r0 + r < a.n_local && d0 + d < a.dim) ? A[(r0 + r) * a.dim + d0 + d] : 0.f;
-        }
-        __syncthreads();
-        for (int ii = 0; ii < kT; ++ii) {
-            const float dl = sP[ty * kLd + ii];
-#pragma unroll
-            for (int q = 0; q < kQO; ++q) out[q] = fmaf(dl, sA[ii * kDC + tx + 8 * q], out[q]);
-        }
-    }
-    if (j < a.n_global) {
-        float* dB = (z == 0 ? a.dtext_all : a.dimage_all) + j * a.dim;
-#pragma unroll
-        for (int q = 0; q < kQO; ++q) {
-            const int64_t d = d0 + tx + 8 * q;
-            if (d < a.dim) dB[d] = s * out[q];
-        }
-    }
+// dst[i] += src[i] over n elements (grid-stride).
+__global__ void add_into_kernel(float* dst, const float* src, size_t n) {
+    for (size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += size_t(gridDim.x) * blockDim.x)
+        dst[i] += src[i];
 }
 
 InfoArgs make_args(const lcl_infonce_params* p) {
@@ -321,9 +225,7 @@ int forward(const lcl_infonce_params* p, const char* who) {
     LCL_LAUNCH_TRY(who, "infonce_lse_kernel");
     infonce_terms_kernel<<<unsigned(ceil_div(p->n_local, 8)), 256, 0, stream>>>(a);
     LCL_LAUNCH_TRY(who, "infonce_terms_kernel");
-    infonce_reduce_kernel<<<1, 1024, 0, stream>>>(a.work, p->n_local, 0.5f / p->normalizer, p->loss);
-    LCL_LAUNCH_TRY(who, "infonce_reduce_kernel");
-    return LCL_OK;
+    return launch_sum(a.work, p->n_local, 0.5f / p->normalizer, p->loss, stream, who);
 }
 
 int backward(const lcl_infonce_params* p, const char* who) {
@@ -337,14 +239,30 @@ int backward(const lcl_infonce_params* p, const char* who) {
     DeviceBuffer work;
     if ((st = work.allocate(who, size_t(2 * row_tiles) * sizeof(float), stream)) != LCL_OK) return st;
     a.work = work.as<float>();
+    // Summed gradients (kernels.h: dimage_all == dimage and dtext_all == dtext, one rank, checked by
+    // validate_infonce): the column pass writes its rows into a workspace that is then added onto the
+    // row pass's, so each output element still has one writer per pass and the sum one fixed order.
+    const bool summed = p->dimage_all == p->dimage;
+    DeviceBuffer columns;
+    const size_t nd = size_t(p->n_global) * size_t(p->dim);
+    if (summed) {
+        if ((st = columns.allocate(who, 2 * nd * sizeof(float), stream)) != LCL_OK) return st;
+        a.dimage_all = columns.as<float>();
+        a.dtext_all = columns.as<float>() + nd;
+    }
 
-    infonce_drow_kernel<<<dim3(unsigned(row_tiles), chunks, 2), kThreads, 0, stream>>>(a);
-    LCL_LAUNCH_TRY(who, "infonce_drow_kernel");
-    infonce_dcol_kernel<<<dim3(unsigned(ceil_div(p->n_global, kT)), chunks, 2), kThreads, 0, stream>>>(a);
-    LCL_LAUNCH_TRY(who, "infonce_dcol_kernel");
-    infonce_reduce_kernel<<<1, 1024, 0, stream>>>(a.work, 2 * row_tiles, 1.f, p->dscale);
-    LCL_LAUNCH_TRY(who, "infonce_reduce_kernel");
-    return LCL_OK;
+    infonce_grad_kernel<Own::Rows><<<dim3(unsigned(row_tiles), chunks, 2), kThreads, 0, stream>>>(a);
+    LCL_LAUNCH_TRY(who, "infonce_grad_kernel<Rows>");
+    infonce_grad_kernel<Own::Cols><<<dim3(unsigned(ceil_div(p->n_global, kT)), chunks, 2), kThreads, 0, stream>>>(a);
+    LCL_LAUNCH_TRY(who, "infonce_grad_kernel<Cols>");
+    if (summed) {
+        const unsigned blocks = unsigned(std::min<size_t>(ceil_div(int64_t(nd), 256), 65535));
+        add_into_kernel<<<blocks, 256, 0, stream>>>(p->dimage, a.dimage_all, nd);
+        LCL_LAUNCH_TRY(who, "add_into_kernel(dimage)");
+        add_into_kernel<<<blocks, 256, 0, stream>>>(p->dtext, a.dtext_all, nd);
+        LCL_LAUNCH_TRY(who, "add_into_kernel(dtext)");
+    }
+    return launch_sum(a.work, 2 * row_tiles, 1.f, p->dscale, stream, who);
 }
 
 }  // namespace

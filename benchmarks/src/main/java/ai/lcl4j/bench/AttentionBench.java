@@ -1,6 +1,6 @@
 package ai.lcl4j.bench;
 
-import ai.lcl4j.kernels.TensorKernels;
+import ai.lcl4j.kernels.AttentionKernel;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -82,8 +82,8 @@ public class AttentionBench {
     public void forwardBackward(Blackhole bh) {
         try (PointerScope s = new PointerScope()) {
             if (impl.equals("lcl4j")) {
-                var out = TensorKernels.attentionForward(q, k, v, causal, scale, null, null);
-                var g = TensorKernels.attentionBackward(dout, q, k, v, out.out(), out.lse(), causal, scale, null, null);
+                var out = AttentionKernel.NATIVE.forward(q, k, v, causal, scale, null, null);
+                var g = AttentionKernel.NATIVE.backward(dout, q, k, v, out.out(), out.lse(), causal, scale, null, null);
                 bh.consume(g.dq().data_ptr().address());
             } else {
                 Tensor ql = q.detach().set_requires_grad(true), kl = k.detach().set_requires_grad(true),
@@ -99,7 +99,7 @@ public class AttentionBench {
     private Tensor run(Tensor q, Tensor k, Tensor v) {
         switch (impl) {
             case "lcl4j":
-                return TensorKernels.attentionForward(q, k, v, causal, scale, null, null).out();
+                return AttentionKernel.NATIVE.forward(q, k, v, causal, scale, null, null).out();
             case "sdpa":
                 return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, causal,
                         new DoubleOptional(scale), false);

@@ -1,6 +1,6 @@
 package ai.lcl4j.bench;
 
-import ai.lcl4j.kernels.TensorKernels;
+import ai.lcl4j.kernels.InfoNceKernel;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -57,8 +57,8 @@ public class InfoNceBench {
     public void forwardBackward(Blackhole bh) {
         try (PointerScope s = new PointerScope()) {
             if (impl.equals("lcl4j")) {
-                var out = TensorKernels.infoNceForward(image, text, image, text, null, 0, scale, n);
-                var g = TensorKernels.infoNceBackward(dloss, image, text, image, text, null, 0, scale, n,
+                var out = InfoNceKernel.NATIVE.forward(image, text, image, text, null, 0, scale, n);
+                var g = InfoNceKernel.NATIVE.backward(dloss, image, text, image, text, null, 0, scale, n,
                         out.lseI2t(), out.lseT2i());
                 // one process: the local and global roles of each buffer add up
                 bh.consume(g.dImage().add_(g.dImageAll()).data_ptr().address());

@@ -1,6 +1,6 @@
 package ai.lcl4j.bench;
 
-import ai.lcl4j.kernels.TensorKernels;
+import ai.lcl4j.kernels.AttentionKernel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +34,8 @@ public final class PeakMemory {
             float scale = (float) (1 / Math.sqrt(dim));
             run = () -> {
                 if (impl.equals("lcl4j")) {
-                    var o = TensorKernels.attentionForward(q, k, v, true, scale, null, null);
-                    TensorKernels.attentionBackward(dout, q, k, v, o.out(), o.lse(), true, scale, null, null);
+                    var o = AttentionKernel.NATIVE.forward(q, k, v, true, scale, null, null);
+                    AttentionKernel.NATIVE.backward(dout, q, k, v, o.out(), o.lse(), true, scale, null, null);
                 } else {
                     Tensor ql = q.detach().set_requires_grad(true), kl = k.detach().set_requires_grad(true);
                     Tensor vl = v.detach().set_requires_grad(true);

@@ -23,14 +23,28 @@ import org.bytedeco.javacpp.PointerScope;
  * <p>The kernel share bounds what faster kernels can buy: with kernels costing
  * nothing, the fused step would still take {@code step - kernels}.
  *
- * <p>{@code java -cp "benchmarks/target/lcl4j-benchmarks.jar:benchmarks/target/lib/*" ai.lcl4j.bench.StepProfile [config...] [--steps N]}
+ * <p>{@code --checkpoint} adds a third path, fused with activation checkpointing (every
+ * segment recomputed in backward), to show what the memory saving costs in time.
+ *
+ * <p>{@code java -cp "benchmarks/target/lcl4j-benchmarks.jar:benchmarks/target/lib/*" ai.lcl4j.bench.StepProfile [config...] [--steps N] [--checkpoint]}
  * (configs: lcl-tiny, lcl-small; default both).
  */
 public final class StepProfile {
 
-    /** Per-step phase times of one path, nanoseconds. */
+    /** One path: its model and optimiser, and its per-step phase times, nanoseconds. */
     static final class Phases {
+        final String name;
+        final LclModel model;
+        final AdamW opt;
+        final boolean timed;   // the model's kernels are wrapped by the profile's TimedKernels
         final List<long[]> steps = new ArrayList<>(); // {forward, backward, optimiser, kernels}
+
+        Phases(String name, LclModel model, boolean timed) {
+            this.name = name;
+            this.model = model;
+            this.opt = new AdamW(DecayGroups.openClip(model.namedParameters(), AdamW.Options.defaults()));
+            this.timed = timed;
+        }
 
         double median(int phase) {
             return medianOf(steps.stream().mapToDouble(s -> s[phase]).toArray()) / 1e6;
@@ -44,44 +58,53 @@ public final class StepProfile {
     public static void main(String[] args) {
         List<String> configs = new ArrayList<>();
         int steps = 30;
+        boolean checkpoint = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--steps")) steps = Integer.parseInt(args[++i]);
+            else if (args[i].equals("--checkpoint")) checkpoint = true;
             else configs.add(args[i]);
         }
         if (configs.isEmpty()) configs = List.of("lcl-tiny", "lcl-small");
-        System.out.printf("| config | path | step (ms, median) | forward | backward | optimiser | in lcl4j kernels | ratio fused/libtorch (95%% CI) |%n");
+        System.out.printf("| config | path | step (ms, median) | forward | backward | optimiser | in lcl4j kernels | ratio to libtorch (95%% CI) |%n");
         System.out.printf("|---|---|---|---|---|---|---|---|%n");
-        for (String config : configs) profile(config, steps);
+        for (String config : configs) profile(config, steps, checkpoint);
     }
 
-    static void profile(String config, int steps) {
+    static void profile(String config, int steps, boolean checkpoint) {
         try (PointerScope outer = new PointerScope()) {
             TimedKernels timer = new TimedKernels();
             ModelOptions base = ModelOptions.defaults();
-            LclModel fused = LclModel.create("lcl-tiny", StepBench.overrides(config),
-                    base.withKernels(timer.wrap(FusedKernels.nativeKernels())));
-            LclModel plain = LclModel.create("lcl-tiny", StepBench.overrides(config), base.withBackend(Backend.LIBTORCH));
-            AdamW fusedOpt = new AdamW(DecayGroups.openClip(fused.namedParameters(), AdamW.Options.defaults()));
-            AdamW plainOpt = new AdamW(DecayGroups.openClip(plain.namedParameters(), AdamW.Options.defaults()));
-            StepBatch batch = StepBatch.of(fused.config());
-            Phases f = new Phases(), p = new Phases();
+            List<Phases> paths = new ArrayList<>();
+            paths.add(new Phases("fused", LclModel.create("lcl-tiny", StepBench.overrides(config),
+                    base.withKernels(timer.wrap(FusedKernels.nativeKernels()))), true));
+            Phases plain = new Phases("libtorch", LclModel.create("lcl-tiny", StepBench.overrides(config),
+                    base.withBackend(Backend.LIBTORCH)), false);
+            paths.add(plain);
+            if (checkpoint) {
+                paths.add(new Phases("fused+checkpoint", LclModel.create("lcl-tiny", StepBench.overrides(config),
+                        base.withKernels(timer.wrap(FusedKernels.nativeKernels())).withCheckpoint(true)), true));
+            }
+            StepBatch batch = StepBatch.of(paths.get(0).model.config());
             int warmup = 5;
             for (int i = 0; i < warmup + steps; i++) {
-                // alternate which path goes first, so neither always runs on a warmer cache
-                boolean fusedFirst = i % 2 == 0;
-                for (int j = 0; j < 2; j++) {
-                    boolean isFused = (j == 0) == fusedFirst;
+                // rotate which path goes first, so none always runs on a warmer cache
+                for (int j = 0; j < paths.size(); j++) {
+                    Phases p = paths.get((i + j) % paths.size());
                     timer.reset();
-                    long[] t = step(isFused ? fused : plain, isFused ? fusedOpt : plainOpt, batch);
-                    t[3] = isFused ? timer.totalNs() : 0;
-                    if (i >= warmup) (isFused ? f : p).steps.add(t);
+                    long[] t = step(p.model, p.opt, batch);
+                    t[3] = p.timed ? timer.totalNs() : 0;
+                    if (i >= warmup) p.steps.add(t);
                 }
             }
-            double[] ratio = bootstrapRatio(f.totals(), p.totals());
-            row(config, "fused", f, true, String.format("**%.3f** (%.3f-%.3f)", ratio[0], ratio[1], ratio[2]));
-            row(config, "libtorch", p, false, "");
-            fused.close();
-            plain.close();
+            for (Phases p : paths) {
+                String ratio = "";
+                if (p != plain) {
+                    double[] r = bootstrapRatio(p.totals(), plain.totals());
+                    ratio = String.format("**%.3f** (%.3f-%.3f)", r[0], r[1], r[2]);
+                }
+                row(config, p.name, p, p.timed, ratio);
+            }
+            for (Phases p : paths) p.model.close();
         }
     }
 
