@@ -44,6 +44,12 @@ public final class Cli {
 
     public int execute(String[] argv, PrintStream out, PrintStream err) {
         boolean verbose = "1".equals(env.get("LCL4J_DEBUG"));
+        try {
+            argv = ArgumentFiles.expand(argv);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         int i = 0;
         while (i < argv.length && argv[i].startsWith("-")) {
             String a = argv[i];
@@ -70,6 +76,7 @@ public final class Cli {
         String[] rest = Arrays.copyOfRange(argv, i + 1, argv.length);
 
         if (name.equals("help")) return help(rest, out, err);
+        if (name.equals("completion")) return completion(rest, out, err);
         Command command = registry.find(name).orElse(null);
         if (command == null) {
             err.println("error: " + unknownCommand(name));
@@ -115,9 +122,11 @@ public final class Cli {
         List<String[]> rows = new ArrayList<>();
         for (Command c : registry.all()) rows.add(new String[] {c.name(), c.description()});
         rows.add(new String[] {"help", "show this list, or 'help <command>' for a command's flags"});
+        rows.add(new String[] {"completion", "print a bash completion script: source <(" + PROGRAM + " completion bash)"});
         HelpText.table(s, rows);
         s.append("\nRun '").append(PROGRAM).append(" <command> --help' for a command's flags. --verbose (or ")
-                .append("LCL4J_DEBUG=1) prints stack traces on errors.\n");
+                .append("LCL4J_DEBUG=1) prints stack traces on errors. An argument @FILE is replaced by the ")
+                .append("arguments written in FILE.\n");
         return s.toString();
     }
 
@@ -132,6 +141,15 @@ public final class Cli {
             return EXIT_USAGE;
         }
         out.print(flagsFor(c).help());
+        return EXIT_OK;
+    }
+
+    private int completion(String[] rest, PrintStream out, PrintStream err) {
+        if (rest.length != 1 || !rest[0].equals("bash")) {
+            err.println("error: usage: " + PROGRAM + " completion bash (the only shell supported)");
+            return EXIT_USAGE;
+        }
+        out.print(BashCompletion.script(registry, Cli::flagsFor));
         return EXIT_OK;
     }
 

@@ -32,8 +32,8 @@ public final class CommandRegistry {
         String name = command.name();
         if (name == null || !NAME.matcher(name).matches())
             throw new IllegalArgumentException("command name '" + name + "' must be lower-case words joined by dashes");
-        if (name.equals("help"))
-            throw new IllegalArgumentException("'help' is built into the dispatcher and cannot be registered");
+        if (name.equals("help") || name.equals("completion"))
+            throw new IllegalArgumentException("'" + name + "' is built into the dispatcher and cannot be registered");
         if (commands.containsKey(name)) throw new IllegalArgumentException("command '" + name + "' is registered twice");
         commands.put(name, command);
         return this;
