@@ -3,6 +3,7 @@ package ai.lcl4j.cli;
 import ai.lcl4j.data.text.Tokenizer;
 import ai.lcl4j.data.text.Tokenizers;
 import ai.lcl4j.eval.EvalSpec;
+import ai.lcl4j.eval.EvalSuite;
 import ai.lcl4j.eval.Evaluator;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelOptions;
@@ -17,8 +18,9 @@ import java.util.Map;
 
 /**
  * {@code lcl4j eval}: zero-shot classification (image folders + class names +
- * prompt templates) and image-text retrieval (CSV/TSV or a COCO Karpathy json)
- * for given weights; prints the metrics as JSON.
+ * prompt templates, or an ImageNet-style folder with the shipped names), linear probes and image-text retrieval
+ * (CSV/TSV or a COCO Karpathy json) for given weights; prints the metrics as JSON. The --eval-* flags are
+ * {@code train}'s ({@link EvalFlags}).
  */
 final class EvalCommand implements Command {
     static final Option<String> MODEL = Option.string("model", "model config name or JSON file").withDefault(TrainConfig.defaults().model());
@@ -47,17 +49,23 @@ final class EvalCommand implements Command {
     @Override
     public void declare(Flags flags) {
         flags.add(MODEL, WEIGHTS, TOKENIZER, EVAL, CLASSIFY, CLASSNAMES, TEMPLATES, RETRIEVAL, IMAGE_ROOT, SPLIT, BATCH);
+        EvalFlags.declareForEval(flags);
     }
 
     @Override
     public int run(ParsedArgs a, PrintStream out, PrintStream err) throws Exception {
         EvalSpec spec = spec(a);
-        if (spec.zeroShot().isEmpty() && spec.retrieval().isEmpty())
-            throw new UsageException("nothing to evaluate: give --eval-data, --classify or --retrieval");
+        EvalSuite suite = EvalFlags.suite(EvalFlags.evals(a), a.get(BATCH));
+        if (spec.zeroShot().isEmpty() && spec.retrieval().isEmpty() && suite.isEmpty())
+            throw new UsageException("nothing to evaluate: give --eval-data, --classify, --retrieval, --eval-imagenet,"
+                    + " --eval-linear-probe or --eval-retrieval");
         try (LclModel model = Weights.load(a.get(MODEL), a.get(WEIGHTS), ModelOptions.defaults(), err)) {
             Tokenizer tok = Tokenizers.resolve(a.get(TOKENIZER), model.config());
             Tokenizers.requireFits(tok, model.config());
-            Map<String, Double> m = Evaluator.evaluate(model, tok, spec, note -> err.println("[eval] " + note));
+            Map<String, Double> m = new java.util.LinkedHashMap<>();
+            if (!spec.zeroShot().isEmpty() || !spec.retrieval().isEmpty())
+                m.putAll(Evaluator.evaluate(model, tok, spec, note -> err.println("[eval] " + note)));
+            m.putAll(suite.run(model, tok, note -> err.println("[eval] " + note)));
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m));
         }
         return Cli.EXIT_OK;

@@ -29,7 +29,7 @@ final class TrainCommand implements Command {
         RunStart start = TrainFlags.start(args);
         DataParallelLaunch.Plan plan = DataParallelLaunch.plan(cfg.distributed(), System.getenv());
         if (plan.launch()) return DataParallelLaunch.launchLocalRanks(cfg.distributed(), out, err);
-        DataParallelLaunch.Trained t = DataParallelLaunch.train(plan, cfg, Evaluations.forRoot(cfg.data().evalRoot()),
+        DataParallelLaunch.Trained t = DataParallelLaunch.train(plan, cfg, Evaluations.forRun(cfg, err),
                 start, err);   // progress on stderr: stdout carries the summary below
         if (t.report() == null) return Cli.EXIT_OK;   // a data-parallel rank other than 0: rank 0 reports
         Trainer.Result r = t.result();

@@ -2,10 +2,13 @@ package ai.lcl4j.cli;
 
 import ai.lcl4j.data.source.SourceSpec;
 import ai.lcl4j.data.source.SourceType;
+import ai.lcl4j.data.source.ShardUrls;
 import ai.lcl4j.data.source.SourceTypes;
+import ai.lcl4j.data.source.WdsFormat;
 import ai.lcl4j.model.ModelConfigs;
 import ai.lcl4j.model.Precision;
 import ai.lcl4j.ops.Backend;
+import ai.lcl4j.train.LrScheduler;
 import ai.lcl4j.train.Objective;
 import ai.lcl4j.train.RunConfigDiff;
 import ai.lcl4j.train.RunStart;
@@ -38,15 +41,40 @@ final class TrainFlags {
     static final Option<Path> OUT = Option.path("out", "run folder (metrics, checkpoints, report)").withDefault(D.out())
             .check(p -> !java.nio.file.Files.isRegularFile(p), "is a file, not a folder: give a folder for the run");
     static final Option<Long> STEPS = Option.longInt("steps", "optimiser steps").withDefault(D.loop().steps()).check(v -> v >= 1, "must be >= 1");
-    static final Option<Integer> BATCH = Option.integer("batch-size", "documents per step").withDefault(D.data().batchSize()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> BATCH = Option.integer("batch-size", "documents per forward, per rank (per micro-batch"
+            + " with --accum-freq)").withDefault(D.data().batchSize()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Integer> ACCUM = Option.integer("accum-freq", "micro-batches of --batch-size per optimiser step"
+            + " (OpenCLIP's accum_freq): the contrastive loss scores all of their pairs against each other, memory is"
+            + " that of one micro-batch (features of all micro-batches first without grad, then each recomputed with"
+            + " grad against the others' cached features)").withDefault(D.data().accumFreq()).check(v -> v >= 1, "must be >= 1");
+    static final Option<Boolean> PACK = Option.flag("pack", "fill each row with several documents (attention masked"
+            + " between them by segment ids, positions restarting per document): the losses of one document per row in"
+            + " fewer rows; --batch-size stays documents per step").withDefault(D.data().pack());
     static final Option<Double> LR = Option.number("lr", "peak learning rate").withDefault(D.schedule().lr()).check(v -> v > 0, "must be > 0");
     static final Option<Long> WARMUP = Option.longInt("warmup", "linear warm-up steps").withDefault(D.schedule().warmup()).check(v -> v >= 0, "must be >= 0");
+    static final Option<LrScheduler> SCHEDULER = Option.choice("lr-scheduler", LrScheduler.class, "the learning rate"
+            + " after the warm-up (OpenCLIP's): cosine decay to 0, const, or const-cooldown (constant, then"
+            + " --steps-cooldown steps down to --lr-cooldown-end)").withDefault(D.schedule().scheduler());
+    static final Option<Long> COOLDOWN_STEPS = Option.longInt("steps-cooldown", "const-cooldown: the last steps of the"
+            + " run that cool down (OpenCLIP's --epochs-cooldown, counted in steps)").withDefault(D.schedule().cooldownSteps())
+            .check(v -> v >= 0, "must be >= 0");
+    static final Option<Double> COOLDOWN_END = Option.number("lr-cooldown-end", "const-cooldown: learning rate at the"
+            + " end of the cool-down").withDefault(D.schedule().cooldownEnd()).check(v -> v >= 0, "must be >= 0");
+    static final Option<Double> COOLDOWN_POWER = Option.number("lr-cooldown-power", "const-cooldown: 1 = linear,"
+            + " otherwise (1 - progress)^power").withDefault(D.schedule().cooldownPower()).check(v -> v > 0, "must be > 0");
     static final Option<Double> WD = Option.number("weight-decay", "AdamW decoupled weight decay").withDefault(D.optimiser().weightDecay()).check(v -> v >= 0, "must be >= 0");
     static final Option<Double> BETA1 = Option.number("beta1", "AdamW beta1").withDefault(D.optimiser().beta1()).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
     static final Option<Double> BETA2 = Option.number("beta2", "AdamW beta2").withDefault(D.optimiser().beta2()).check(v -> v >= 0 && v < 1, "must be in [0, 1)");
     static final Option<Double> EPS = Option.number("eps", "AdamW epsilon").withDefault(D.optimiser().eps()).check(v -> v > 0, "must be > 0");
     static final Option<Double> CLIP = Option.number("grad-clip", "max global gradient norm (0 = off)").withDefault(D.optimiser().gradClip()).check(v -> v >= 0, "must be >= 0");
-    static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl (default), contrastive or generation (the ablations)").withDefault(D.objective());
+    static final Option<Objective> OBJECTIVE = Option.choice("objective", Objective.class, "lcl (w-gen 1, w-con 0.1),"
+            + " contrastive (0, 1) or generation (1, 0): shorthands for the two loss weights").withDefault(D.objective());
+    static final Option<Double> W_GEN = Option.number("w-gen", "weight of the generation loss (0 skips it; default: the"
+            + " --objective's, " + D.losses().wGen() + " for " + Option.display(D.objective()) + ")")
+            .check(v -> v >= 0 && !v.isInfinite(), "must be finite and >= 0");
+    static final Option<Double> W_CON = Option.number("w-con", "weight of the contrastive loss (0 skips it; default: the"
+            + " --objective's, " + D.losses().wCon() + " for " + Option.display(D.objective()) + ")")
+            .check(v -> v >= 0 && !v.isInfinite(), "must be finite and >= 0");
     static final Option<Backend> BACKEND = Option.choice("backend", Backend.class, "fused (lcl4j kernels) or libtorch (plain libtorch ops)").withDefault(D.compute().backend());
     static final Option<Boolean> ACT_CKPT = Option.flag("activation-checkpointing", "recompute each block in backward (long contexts)").withDefault(D.compute().activationCheckpointing());
     static final Option<Long> SEED = Option.longInt("seed", "seed of init, data order and augmentation").withDefault(D.seed());
@@ -68,6 +96,8 @@ final class TrainFlags {
     static final Option<List<String>> ALLOW_CHANGE = Option.strings("allow-config-change", "with --resume: settings that may"
             + " differ from the run's recorded ones (e.g. lr,steps; data also accepts changed shard files); each change is"
             + " written to the run's history.jsonl. Settings: " + String.join(", ", RunConfigDiff.comparedSettings()));
+    static final Option<Boolean> TENSORBOARD = Option.flag("tensorboard", "also write every metric of metrics.jsonl as a"
+            + " TensorBoard scalar under --out/tensorboard/ (--no-tensorboard: off)").withDefault(D.loop().tensorboard());
     // data parallel (torchrun-style; RANK/WORLD_SIZE/LOCAL_RANK/MASTER_ADDR/MASTER_PORT in the environment also work)
     static final Option<Integer> NPROC = Option.integer("nproc-per-node", "data-parallel ranks to start on this machine"
             + " (> 1: lcl4j starts them and waits; --batch-size is per rank)").withDefault(DD.nprocPerNode()).check(v -> v >= 1, "must be >= 1");
@@ -86,11 +116,16 @@ final class TrainFlags {
     static final Option<Path> RESUME_FROM = Option.path("resume-from", "continue a run of the reference trainer in a new"
             + " lcl4j run: its epoch_N.pt's weights, AdamW moments and step count; the lr schedule continues at that"
             + " step (--steps counts its steps too)");
+    static final Option<Boolean> OVERLAP = Option.flag("overlap-grad-reduce", "data parallel: all-reduce gradient buckets"
+            + " while backward still runs (--no-overlap-grad-reduce: after it); same results").withDefault(DD.overlapReduce());
 
     /** The --data help: the spec's form, then one line per source type from the registry. */
     private static String dataHelp() {
-        StringBuilder s = new StringBuilder("training source TYPE:PATH[;images=DIR][;weight=W][;KEY=VALUE], TYPE in "
-                + SourceTypes.names("|") + "; repeat to mix sources by weight");
+        StringBuilder s = new StringBuilder("training source TYPE:LOCATION[;images=DIR][;weight=W][;KEY=VALUE], TYPE in "
+                + SourceTypes.names("|") + "; repeat to mix sources by weight. LOCATION is a folder, file or glob, or"
+                + " (wds) remote shards: https://host/shard-{000000..000099}.tar (brace ranges as webdataset writes"
+                + " them, several lists joined by ::) or pipe:COMMAND (its standard output is the tar), streamed with"
+                + " retries (options retries, retry_delay_ms, timeout_s); resume continues mid-shard");
         for (SourceType t : SourceTypes.all()) {
             s.append('\n').append(t.name());
             if (!t.aliases().isEmpty()) s.append(" (or ").append(String.join(", ", t.aliases())).append(')');
@@ -100,22 +135,68 @@ final class TrainFlags {
     }
 
     static void declare(Flags f) {
-        f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, LR, WARMUP, WD, BETA1, BETA2, EPS, CLIP,
-                OBJECTIVE, BACKEND, ACT_CKPT, SEED, DEVICE, PRECISION, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, SIM,
-                MAX_IMAGES, IMG_FIRST, RESUME, ALLOW_CHANGE, NPROC, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT, DIST_TIMEOUT,
-                CHECKSUM_EVERY, INIT_FROM, RESUME_FROM).withConfigFile();
+        f.add(MODEL, DATA, DATA_SPEC, TOKENIZER, EVAL, OUT, STEPS, BATCH, ACCUM, PACK, LR, WARMUP, SCHEDULER,
+                COOLDOWN_STEPS, COOLDOWN_END, COOLDOWN_POWER, WD, BETA1, BETA2, EPS, CLIP, OBJECTIVE, W_GEN, W_CON, BACKEND,
+                ACT_CKPT, SEED, DEVICE, PRECISION, WORKERS, LOG_EVERY, EVAL_EVERY, CKPT_EVERY, KEEP, TENSORBOARD, SIM,
+                MAX_IMAGES, IMG_FIRST, RESUME, ALLOW_CHANGE, INIT_FROM, RESUME_FROM);
+        EvalFlags.declareForTrain(f);
+        f.add(NPROC, NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT, DIST_TIMEOUT, CHECKSUM_EVERY, OVERLAP).withConfigFile();
     }
 
     static TrainConfig config(ParsedArgs a, List<SourceSpec> data) {
-        return new TrainConfig(a.get(MODEL), tokenizer(a), a.get(OUT), a.get(OBJECTIVE), a.get(SEED),
+        TrainConfig.Losses losses = losses(a);
+        return new TrainConfig(a.get(MODEL), tokenizer(a), a.get(OUT), losses.preset(), a.get(SEED),
                 new TrainConfig.Data(data, a.get(EVAL), a.get(BATCH), a.get(WORKERS), a.get(SIM), a.get(MAX_IMAGES),
-                        a.get(IMG_FIRST)),
-                new TrainConfig.Schedule(a.get(LR), a.get(WARMUP)),
+                        a.get(IMG_FIRST), a.get(ACCUM), a.get(PACK)),
+                losses, schedule(a),
                 new TrainConfig.Optimiser(a.get(WD), a.get(BETA1), a.get(BETA2), a.get(EPS), a.get(CLIP)),
-                new TrainConfig.Loop(a.get(STEPS), a.get(LOG_EVERY), a.get(EVAL_EVERY), a.get(CKPT_EVERY), a.get(KEEP)),
+                new TrainConfig.Loop(a.get(STEPS), a.get(LOG_EVERY), a.get(EVAL_EVERY), a.get(CKPT_EVERY), a.get(KEEP),
+                        a.get(TENSORBOARD)),
                 new TrainConfig.Compute(a.get(BACKEND), a.get(DEVICE), precision(a.get(PRECISION)), a.get(ACT_CKPT)),
+                EvalFlags.evals(a),
                 new TrainConfig.Distributed(a.get(NPROC), a.get(NNODES), a.get(NODE_RANK), a.get(MASTER_ADDR),
-                        a.get(MASTER_PORT), a.get(DIST_TIMEOUT), a.get(CHECKSUM_EVERY)));
+                        a.get(MASTER_PORT), a.get(DIST_TIMEOUT), a.get(CHECKSUM_EVERY), a.get(OVERLAP)));
+    }
+
+    /**
+     * The loss weights: the --objective's, with --w-gen / --w-con replacing theirs. An --objective given
+     * together with a weight it does not mean is a contradiction, not an override: a usage error naming both.
+     */
+    static TrainConfig.Losses losses(ParsedArgs a) {
+        Objective o = a.get(OBJECTIVE);
+        TrainConfig.Losses preset = TrainConfig.Losses.of(o);
+        double gen = a.isSet(W_GEN.name()) ? a.get(W_GEN) : preset.wGen();
+        double con = a.isSet(W_CON.name()) ? a.get(W_CON) : preset.wCon();
+        if (a.isSet(OBJECTIVE.name())) {
+            String name = Option.display(o);
+            if (gen != preset.wGen())
+                throw new UsageException("--objective " + name + " conflicts with --w-gen " + gen + " (" + name
+                        + " means --w-gen " + preset.wGen() + "); give one or the other");
+            if (con != preset.wCon())
+                throw new UsageException("--objective " + name + " conflicts with --w-con " + con + " (" + name
+                        + " means --w-con " + preset.wCon() + "); give one or the other");
+        }
+        if (gen == 0 && con == 0) throw new UsageException("--w-gen and --w-con are both 0: nothing to train");
+        return new TrainConfig.Losses(gen, con);
+    }
+
+    /** The schedule; cool-down settings belong to const-cooldown, which needs --steps-cooldown. */
+    static TrainConfig.Schedule schedule(ParsedArgs a) {
+        LrScheduler s = a.get(SCHEDULER);
+        String name = "--lr-scheduler " + Option.display(s);
+        if (s != LrScheduler.CONST_COOLDOWN) {
+            for (Option<?> o : List.of(COOLDOWN_STEPS, COOLDOWN_END, COOLDOWN_POWER)) {
+                if (a.isSet(o.name())) throw new UsageException("--" + o.name() + " applies to --lr-scheduler const-cooldown"
+                        + " only, not " + name);
+            }
+        } else {
+            long cooldown = a.get(COOLDOWN_STEPS);
+            if (cooldown < 1) throw new UsageException(name + " needs --steps-cooldown N (the last N steps cool down)");
+            if (cooldown > a.get(STEPS))
+                throw new UsageException("--steps-cooldown " + cooldown + " is longer than the run (--steps " + a.get(STEPS) + ")");
+        }
+        return new TrainConfig.Schedule(a.get(LR), a.get(WARMUP), s, a.get(COOLDOWN_STEPS), a.get(COOLDOWN_END),
+                a.get(COOLDOWN_POWER));
     }
 
     /** --resume and --allow-config-change; a setting that is never compared is a usage error. */
@@ -200,24 +281,47 @@ final class TrainFlags {
         }
     }
 
+    /**
+     * One --data value, {@code TYPE:LOCATION[;KEY=VALUE]...}, its options read from the end
+     * ({@link TrailingOptions}: a pipe command or URL keeps its own ';'). The location is kept as written
+     * (remote shards are not paths: {@link SourceSpec#of(String, String)}); a local one must exist unless it is
+     * a glob.
+     */
     static SourceSpec parseSource(String item) throws UsageException {
-        String[] parts = item.split(";");
-        int colon = parts[0].indexOf(':');
-        if (colon <= 0) throw new UsageException("--data: expected TYPE:PATH, got '" + item + "'");
-        String type = parts[0].substring(0, colon);
+        TrailingOptions split = TrailingOptions.of(item);
+        List<String[]> options = split.options();
+        String head = split.location();
+        int colon = head.indexOf(':');
+        if (colon <= 0) throw new UsageException("--data: expected TYPE:LOCATION, got '" + item + "'");
+        String type = head.substring(0, colon);
         if (SourceTypes.find(type).isEmpty())
             throw new UsageException("--data: unknown source type '" + type + "' (" + SourceTypes.names(", ") + ")");
-        String location = parts[0].substring(colon + 1);
+        String location = head.substring(colon + 1);
         if (location.isBlank())
             throw new UsageException("--data: no PATH after '" + type + ":' in '" + item + "'; expected TYPE:PATH, e.g. "
-                    + type + ":/data/" + type);
-        Path path = Path.of(location);
-        if (isPlainPath(path.toString()) && !java.nio.file.Files.exists(path))
-            throw new UsageException("--data: path not found: " + path);
-        SourceSpec s = SourceSpec.of(type, path);
-        for (int i = 1; i < parts.length; i++) {
-            String[] kv = parts[i].split("=", 2);
-            if (kv.length != 2) throw new UsageException("--data: expected KEY=VALUE after ';', got '" + parts[i] + "'");
+                    + type + ":/data/" + type + " (or, for wds, TYPE:URL or TYPE:pipe:COMMAND)");
+        SourceSpec s;
+        if (ShardUrls.isRemote(location)) {
+            if (!WdsFormat.TYPE.answersTo(type))
+                throw new UsageException("--data: remote shards (" + location.strip() + ") are read for wds only, not " + type);
+            try {
+                ShardUrls.expand(location.strip());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--data: " + e.getMessage());
+            }
+            s = SourceSpec.of(type, location);
+        } else {
+            Path path;
+            try {
+                path = Path.of(location);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new UsageException("--data: not a path: '" + location + "' (" + e.getReason() + ")");
+            }
+            if (isPlainPath(location) && !java.nio.file.Files.exists(path))
+                throw new UsageException("--data: path not found: " + path);
+            s = SourceSpec.of(type, path);
+        }
+        for (String[] kv : options) {
             switch (kv[0]) {
                 case "images" -> s = s.withImages(Path.of(kv[1]));
                 case "weight" -> {

@@ -34,6 +34,12 @@ final class HtmlPage {
 
     static String render(String title, String metricsSource, RunSummary s, List<Figure> figures,
                          List<String> emptyCharts, JsonNode config, Map<String, Long> skipCounts) {
+        return render(title, metricsSource, s, figures, emptyCharts, "", config, skipCounts);
+    }
+
+    /** As above, with {@code afterPlots} (ready HTML, e.g. the sample images) between the plots and the skip counts. */
+    static String render(String title, String metricsSource, RunSummary s, List<Figure> figures,
+                         List<String> emptyCharts, String afterPlots, JsonNode config, Map<String, Long> skipCounts) {
         StringBuilder h = new StringBuilder(8192);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
                 .append(esc(title)).append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
@@ -56,6 +62,8 @@ final class HtmlPage {
         if (!emptyCharts.isEmpty())
             h.append("<p class=\"meta\">Not recorded in this run: ").append(esc(String.join(", ", emptyCharts)))
                     .append(".</p>\n");
+
+        h.append(afterPlots);
 
         h.append("<h2>Data skipped</h2>\n");
         if (skipCounts == null) h.append("<p>Not recorded.</p>\n");

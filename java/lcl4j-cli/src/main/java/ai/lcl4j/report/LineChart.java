@@ -88,6 +88,11 @@ final class LineChart {
         return title;
     }
 
+    /** The series added so far, in order (for tests). */
+    List<Series> series() {
+        return List.copyOf(series);
+    }
+
     /** Whether any series has a point this chart can draw. */
     boolean hasData() {
         for (Series s : series) for (int i = 0; i < s.y().length; i++) if (usable(s.x()[i], s.y()[i])) return true;
@@ -198,7 +203,7 @@ final class LineChart {
 
     private void drawSeries(Graphics2D g, Series s, Mapper m, int plotWidth) {
         g.setColor(s.color());
-        g.setStroke(new BasicStroke(s.width(), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.setStroke(stroke(s, s.width()));
         double[][] pts = s.x().length > 4 * plotWidth ? decimate(s, m, plotWidth) : new double[][] {s.x(), s.y()};
         double[] x = pts[0], y = pts[1];
         Path2D.Double path = new Path2D.Double();
@@ -219,6 +224,12 @@ final class LineChart {
             penDown = true;
         }
         g.draw(path);
+    }
+
+    /** Solid, or dashed for a reference level. */
+    private static BasicStroke stroke(Series s, float width) {
+        if (!s.dashed()) return new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+        return new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
     }
 
     /** Per pixel column, the lowest and highest point in index order: the drawn envelope of all points. */
@@ -287,7 +298,7 @@ final class LineChart {
             Series s = shown.get(i);
             int cy = by + 4 + row * i + row / 2;
             g.setColor(s.color());
-            g.setStroke(new BasicStroke(Math.max(2f, s.width()), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setStroke(stroke(s, Math.max(2f, s.width())));
             g.draw(new Line2D.Double(bx + 10, cy, bx + 10 + swatch, cy));
             if (s.markers()) g.fill(new Ellipse2D.Double(bx + 10 + swatch / 2.0 - 3, cy - 3, 6, 6));
             g.setColor(TEXT);

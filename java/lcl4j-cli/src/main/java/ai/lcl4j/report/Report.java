@@ -18,8 +18,9 @@ import java.util.TreeMap;
 
 /**
  * Renders a run folder's metrics.jsonl into {@code report.html} with PNG charts in {@code plots/}: losses (raw
- * and smoothed), learning rate, gradient norm, throughput, zero-shot accuracy and retrieval recall, a summary
- * table, the data skip counts and the run configuration. The page links the PNGs by relative path, so the
+ * and smoothed), learning rate, gradient norm, throughput, zero-shot accuracy, linear-probe accuracy and
+ * retrieval recall (every task, each with its chance level), a summary table, a few held-out images with the
+ * model's top prompts (when the run wrote samples.json), the data skip counts and the run configuration. The page links the PNGs by relative path, so the
  * folder can be copied or served as is. Charts for metrics the run did not record are left out.
  *
  * <pre>{@code
@@ -128,7 +129,8 @@ public final class Report {
 
         String title = inputs.title() != null ? inputs.title()
                 : "lcl4j run " + runDir.toAbsolutePath().normalize().getFileName();
-        String html = HtmlPage.render(title, metricsPath.toString(), RunSummary.of(metrics, alpha), figures, empty,
+        String samples = SamplePreview.html(SamplePreview.task(runDir), SamplePreview.read(runDir, plots));
+        String html = HtmlPage.render(title, metricsPath.toString(), RunSummary.of(metrics, alpha), figures, empty, samples,
                 inputs.config(), inputs.skipCounts());
 
         // write then rename, so a browser refreshing during training never shows half a page

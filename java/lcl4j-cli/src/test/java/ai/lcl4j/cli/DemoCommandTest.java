@@ -28,6 +28,12 @@ class DemoCommandTest {
                 Map.entry("evalEvery", "250"), Map.entry("checkpointEvery", "100"), Map.entry("keepCheckpoints", "2"),
                 Map.entry("simThreshold", "0.24"), Map.entry("maxImages", "6"), Map.entry("imgFirstProb", "0.5"),
                 Map.entry("precision", "FP32")));
+        // and the keys added since, at train's defaults (issue 16)
+        expected.putAll(Map.ofEntries(Map.entry("accumFreq", "1"), Map.entry("pack", "false"), Map.entry("wGen", "1.0"),
+                Map.entry("wCon", "0.1"), Map.entry("lrScheduler", "COSINE"), Map.entry("stepsCooldown", "0"),
+                Map.entry("lrCooldownEnd", "0.0"), Map.entry("lrCooldownPower", "1.0"), Map.entry("tensorboard", "true"),
+                Map.entry("evalImagenet", "null"), Map.entry("evalTemplates", "openai"), Map.entry("evalClassnames", "null"),
+                Map.entry("evalLinearProbe", "null"), Map.entry("evalRetrieval", "")));
         JsonNode j = c.toJson();
         Map<String, String> got = new TreeMap<>();
         j.fields().forEachRemaining(e -> {

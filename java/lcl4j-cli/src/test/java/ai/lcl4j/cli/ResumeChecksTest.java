@@ -122,14 +122,17 @@ class ResumeChecksTest {
     @Test
     void changedSettingsAreRefusedNamingEachWithBothValues() throws Exception {
         Path run = run();
+        // --objective contrastive is its two loss weights, compared too; --accum-freq changes what a step reads
         String err = refused(corpus, run, "--steps", 2, "--batch-size", 8, "--seed", 1, "--lr", "2e-3",
-                "--objective", "contrastive", "--max-images", 3);
+                "--objective", "contrastive", "--max-images", 3, "--accum-freq", 2);
         for (String change : List.of("--batch-size 4 -> 8", "--seed 0 -> 1", "--lr 0.001 -> 0.002",
-                "--objective LCL -> CONTRASTIVE", "--max-images 6 -> 3"))
+                "--objective LCL -> CONTRASTIVE", "--w-gen 1.0 -> 0.0", "--w-con 0.1 -> 1.0", "--max-images 6 -> 3",
+                "--accum-freq 1 -> 2"))
             assertTrue(err.contains(change), change + " missing in: " + err);
-        assertTrue(err.contains("5 settings differ") && err.contains(run.resolve("checkpoints/step-000002/state.json").toString()), err);
+        assertTrue(err.contains("8 settings differ") && err.contains(run.resolve("checkpoints/step-000002/state.json").toString()), err);
         String allow = err.substring(err.indexOf("--allow-config-change ") + "--allow-config-change ".length()).split(" ")[0];
-        assertEquals(java.util.Set.of("batch-size", "seed", "lr", "objective", "max-images"), java.util.Set.of(allow.split(",")), err);
+        assertEquals(java.util.Set.of("batch-size", "seed", "lr", "objective", "w-gen", "w-con", "max-images", "accum-freq"),
+                java.util.Set.of(allow.split(",")), err);
     }
 
     @Test

@@ -126,7 +126,8 @@ class ReportTest {
         assertFalse(Files.exists(run.resolve("plots/zeroshot.png")));
         String page = Files.readString(html);
         assertFalse(page.contains("zeroshot.png"));
-        assertTrue(page.contains("Not recorded in this run: zero-shot classification accuracy, retrieval recall@1."),
+        assertTrue(page.contains("Not recorded in this run: zero-shot classification accuracy, linear probe accuracy,"
+                        + " retrieval recall@1."),
                 page);
         assertFalse(page.contains("best zero-shot"));
         assertTrue(page.contains("<h2>Configuration</h2>\n<p>Not recorded.</p>"));

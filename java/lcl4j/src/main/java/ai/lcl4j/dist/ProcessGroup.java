@@ -464,6 +464,53 @@ public final class ProcessGroup implements AutoCloseable {
 
     /** Issues a collective's Works and waits for each within the timeout, turning failures into named errors. */
     private void run(String op, Supplier<List<Work>> issue) {
+        issue(op, issue).await();
+    }
+
+    /**
+     * A collective that has been issued and not yet waited for ({@link #allReduceSumAsync}): Gloo runs it on
+     * its own threads meanwhile. {@link #await()} waits within the timeout, as every collective here, and turns
+     * failures into the same named errors; it must be called (once is enough) before the tensor is read.
+     */
+    public final class Pending {
+        private final String what;
+        private final long seq;
+        private final List<Work> works;
+        private boolean done;
+
+        private Pending(String what, long seq, List<Work> works) {
+            this.what = what;
+            this.seq = seq;
+            this.works = works;
+        }
+
+        /** Blocks until the collective completed (at most the timeout); a second call returns at once. */
+        public void await() {
+            if (done) return;
+            done = true;
+            for (Work w : works) {
+                try {
+                    Boolean ok = timed.call(what, timeoutMs + GRACE_MS, () -> w._wait(new Milliseconds(timeoutMs)));
+                    if (!ok) throw new TimeoutException(what + ": Work.wait reported no completion");
+                } catch (TimeoutException e) {
+                    worksAbandoned = true;
+                    throw timedOut(what, seq, e);
+                } catch (DistException e) {
+                    worksAbandoned = true;
+                    throw e;
+                } catch (Exception e) {
+                    worksAbandoned = true;
+                    throw failed(what, seq, e);
+                }
+            }
+            // Done: let the Works go now. Each holds a reference to the backend, and the backend must be
+            // gone before the store is deleted (see close()); left to the garbage collector, a Work could
+            // destroy the backend long after close() deleted its store.
+            for (Work w : works) w.close();
+        }
+    }
+
+    private Pending issue(String op, Supplier<List<Work>> issue) {
         ensureUsable();
         long s = ++seq;
         monitor.entered(s, op);
@@ -475,25 +522,27 @@ public final class ProcessGroup implements AutoCloseable {
             worksAbandoned = true; // some Works of this collective may have been issued
             throw failed(what, s, e);
         }
-        for (Work w : works) {
-            try {
-                Boolean ok = timed.call(what, timeoutMs + GRACE_MS, () -> w._wait(new Milliseconds(timeoutMs)));
-                if (!ok) throw new TimeoutException(what + ": Work.wait reported no completion");
-            } catch (TimeoutException e) {
-                worksAbandoned = true;
-                throw timedOut(what, s, e);
-            } catch (DistException e) {
-                worksAbandoned = true;
-                throw e;
-            } catch (Exception e) {
-                worksAbandoned = true;
-                throw failed(what, s, e);
-            }
-        }
-        // Done: let the Works go now. Each holds a reference to the backend, and the backend must be
-        // gone before the store is deleted (see close()); left to the garbage collector, a Work could
-        // destroy the backend long after close() deleted its store.
-        for (Work w : works) w.close();
+        return new Pending(what, s, works);
+    }
+
+    /**
+     * Starts summing {@code flat} (one contiguous tensor) over the ranks in place and returns at once; the
+     * result is there after {@link Pending#await()}. Ranks must issue their collectives, this one included,
+     * in the same order; the caller must neither read nor write {@code flat} until then.
+     *
+     * @param label names the collective in errors and heartbeats
+     */
+    public Pending allReduceSumAsync(Tensor flat, String label) {
+        if (flat == null || !flat.defined() || !flat.is_contiguous())
+            throw new IllegalArgumentException("allReduceSumAsync: needs one defined contiguous tensor");
+        return issue("allReduceSumAsync(" + label + ")", () -> {
+            AllreduceOptions ao = new AllreduceOptions();
+            ao.reduceOp(new ReduceOp(ReduceOp.RedOpType.SUM));
+            ao.timeout(new Milliseconds(timeoutMs));
+            List<Work> ws = new ArrayList<>();
+            ws.add(backend.allreduce(new TensorVector(flat), ao));
+            return ws;
+        });
     }
 
     private DistException timedOut(String what, long s, Throwable cause) {

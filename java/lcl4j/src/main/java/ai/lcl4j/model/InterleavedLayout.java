@@ -28,6 +28,16 @@ record InterleavedLayout(long[] imgPositions, int numImages, long[] pairSoi, lon
                          long[] targetSource, long[] targetIds) {
 
     static InterleavedLayout of(Tensor tokens, SpecialTokenIds ids, int tokensPerImage, int contextLength, int vocab) {
+        return of(tokens, ids, tokensPerImage, contextLength, vocab, null);
+    }
+
+    /**
+     * As {@link #of(Tensor, SpecialTokenIds, int, int, int)} over packed rows ({@link Packing}, or null): the
+     * rules apply per document, so a soi at position 0 of its document has no pair and no target crosses
+     * from one document into the next.
+     */
+    static InterleavedLayout of(Tensor tokens, SpecialTokenIds ids, int tokensPerImage, int contextLength, int vocab,
+                                Packing packing) {
         if (tokens.dim() != 2) {
             throw new IllegalArgumentException("tokens must be (B, L), got shape " + Arrays.toString(Tensors.shape(tokens)));
         }
@@ -41,6 +51,21 @@ record InterleavedLayout(long[] imgPositions, int numImages, long[] pairSoi, lon
         long[] tok = new long[b * l];
         Tensor c = tokens.cpu().contiguous();
         if (tok.length > 0) c.data_ptr_long().get(tok);
+        int[] seg = null;
+        long[] pos = null;
+        if (packing != null) {
+            if (!Arrays.equals(Tensors.shape(packing.segmentIds()), Tensors.shape(tokens)))
+                throw new IllegalArgumentException("packing is " + Arrays.toString(Tensors.shape(packing.segmentIds()))
+                        + " but tokens are " + Arrays.toString(Tensors.shape(tokens)));
+            seg = packing.segmentsOnHost();
+            pos = packing.positionsOnHost();
+            for (int i = 0; i < pos.length; i++) {
+                boolean first = i % l == 0 || seg[i] != seg[i - 1];
+                if (first ? pos[i] != 0 : pos[i] != pos[i - 1] + 1)
+                    throw new IllegalArgumentException("row " + i / l + " position " + i % l + ": packed position " + pos[i]
+                            + (first ? " at the start of a document, expected 0" : ", expected " + (pos[i - 1] + 1)));
+            }
+        }
 
         LongList img = new LongList(), soi = new LongList(), pairImg = new LongList(), src = new LongList(), tgt = new LongList();
         int images = 0;
@@ -67,7 +92,8 @@ record InterleavedLayout(long[] imgPositions, int numImages, long[] pairSoi, lon
                     throw new IllegalArgumentException("row " + r + ": image placeholder run at position " + start
                             + " does not follow a soi token");
                 }
-                if (start - 1 > 0) { // a soi at position 0 has no preceding context: no pair
+                int soiAt = start - 1;
+                if (pos == null ? soiAt > 0 : pos[base + soiAt] > 0) { // a soi at position 0 (of its document) has no context: no pair
                     soi.add(base + start - 1);
                     pairImg.add(images);
                 }
@@ -76,6 +102,7 @@ record InterleavedLayout(long[] imgPositions, int numImages, long[] pairSoi, lon
             for (int s = 0; s + 1 < l; s++) {
                 long next = tok[base + s + 1];
                 if (next == ids.img() || next == ids.eoi() || next == ids.pad()) continue;
+                if (seg != null && seg[base + s] != seg[base + s + 1]) continue; // the next document's first token
                 src.add(base + s);
                 tgt.add(next);
             }

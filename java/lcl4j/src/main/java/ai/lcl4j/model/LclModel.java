@@ -1,6 +1,7 @@
 package ai.lcl4j.model;
 
 import ai.lcl4j.ops.Autocast;
+import ai.lcl4j.ops.CachedFeatures;
 import ai.lcl4j.ops.FusedKernels;
 import ai.lcl4j.ops.Ops;
 import ai.lcl4j.ops.RowGather;
@@ -8,6 +9,7 @@ import ai.lcl4j.ops.Tensors;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import java.util.ArrayList;
@@ -90,18 +92,119 @@ public final class LclModel implements AutoCloseable {
      * @param tokens (B, L) int64 with L <= context_length
      */
     public LossResult loss(Tensor images, Tensor tokens) {
-        SpecialTokenIds ids = config.specialTokenIds();
-        InterleavedLayout lay = InterleavedLayout.of(tokens, ids, config.numImageTokens(), config.contextLength(),
-                config.textCfg().vocabSize());
+        return loss(images, tokens, null, null);
+    }
+
+    /** As {@link #loss(Tensor, Tensor)} over packed rows ({@link Packing}; null: one document per row). */
+    public LossResult loss(Tensor images, Tensor tokens, Packing packing) {
+        return loss(images, tokens, packing, null);
+    }
+
+    /**
+     * As {@link #loss(Tensor, Tensor, Packing)} for micro-batch {@code acc.micro()} of an accumulated step
+     * ({@link Accumulation}; null: a step of one batch): the returned losses are this micro-batch's shares, and
+     * the backward passes of all micro-batches add up to the gradient of the whole step.
+     */
+    public LossResult loss(Tensor images, Tensor tokens, Packing packing, Accumulation acc) {
+        InterleavedLayout lay = layout(tokens, packing);
         checkImages(images, lay.numImages());
         // the forward only: backward (LossResult.backward) runs outside autocast, as in PyTorch AMP
         try (Autocast.Scope precision = forwardPrecision()) {
-            return lossForward(onDevice(images), onDevice(tokens), lay);
+            return lossForward(onDevice(images), onDevice(tokens), packing == null ? null : packing.onDeviceOf(logitScale), lay, acc);
         }
     }
 
-    private LossResult lossForward(Tensor images, Tensor tokens, InterleavedLayout lay) {
-        int t = config.numImageTokens(), e = config.embedDim(), w = config.textCfg().width();
+    /**
+     * The first pass of an accumulated step over one micro-batch: its contrastive features (the pooled latents
+     * and the text features of its pairs, as {@link #loss} computes them) without grad, and its counts. With
+     * the contrastive loss off nothing is computed but the counts.
+     */
+    public MicroBatchFeatures contrastiveFeatures(Tensor images, Tensor tokens, Packing packing) {
+        InterleavedLayout lay = layout(tokens, packing);
+        checkImages(images, lay.numImages());
+        if (!(options.wCon() > 0) || lay.numPairs() == 0) {
+            Tensor none = options.wCon() > 0 ? onDevice(torch.zeros(new long[] {0, config.embedDim()}, Tensors.f32())) : null;
+            return new MicroBatchFeatures(none, none, lay.numPairs(), lay.numTargets());
+        }
+        try (NoGradGuard g = new NoGradGuard(); Autocast.Scope precision = forwardPrecision()) {
+            Ops ops = newOps(false);
+            Tensor tok = onDevice(tokens);
+            Towers t = towers(ops, onDevice(images), tok, packing == null ? null : packing.onDeviceOf(logitScale), lay, true);
+            long b = tok.size(0), l = tok.size(1);
+            Tensor image = t.pooled.index_select(0, onDevice(Tensors.longs(lay.pairImage())));
+            Tensor text = this.text.features(t.xOut.reshape(b * l, config.textCfg().width())
+                    .index_select(0, onDevice(Tensors.longs(lay.pairSoi()))));
+            return new MicroBatchFeatures(Tensors.float32(image).contiguous(), Tensors.float32(text).contiguous(),
+                    lay.numPairs(), lay.numTargets());
+        }
+    }
+
+    /**
+     * The step's cache from every micro-batch's first pass, in micro-batch order. Data parallel (a gather in
+     * the options): a collective — the counts are summed and the features gathered over the ranks.
+     *
+     * @return micro-batch 0's place in the step ({@link Accumulation#at} gives the others)
+     */
+    public Accumulation accumulation(List<MicroBatchFeatures> micro) {
+        if (micro.isEmpty()) throw new IllegalArgumentException("an accumulated step needs at least one micro-batch");
+        int k = micro.size();
+        long[] start = new long[k], rows = new long[k];
+        long pairs = 0, targets = 0;
+        for (int j = 0; j < k; j++) {
+            start[j] = pairs;
+            rows[j] = micro.get(j).pairs();
+            pairs += rows[j];
+            targets += micro.get(j).targets();
+        }
+        RowGather dp = options.gather();
+        if (dp != null) {
+            long[] c = dp.sumCounts(new long[] {pairs, targets});
+            pairs = c[0];
+            targets = c[1];
+        }
+        if (!(options.wCon() > 0) || pairs == 0) return new Accumulation(null, targets, 0);
+        TensorVector parts = new TensorVector();
+        for (MicroBatchFeatures f : micro) parts.push_back(torch.cat(new TensorVector(f.image(), f.text()), 1));
+        Tensor all = torch.cat(parts, 0).contiguous();
+        RowGather.Gathered columns = dp == null ? null : dp.gatherRows(all);
+        return new Accumulation(new CachedFeatures(all, start, rows, columns, pairs, 0), targets, 0);
+    }
+
+    private InterleavedLayout layout(Tensor tokens, Packing packing) {
+        return InterleavedLayout.of(tokens, config.specialTokenIds(), config.numImageTokens(), config.contextLength(),
+                config.textCfg().vocabSize(), packing);
+    }
+
+    /** The vision tower's outputs and the causal model's output of one batch. */
+    private record Towers(Tensor latent, Tensor pooled, Tensor xOut) {}
+
+    /**
+     * The two towers: the images' latent tokens (and, with {@code pooled}, their normalised pooled latents),
+     * the interleaved sequence, the causal stack up to before ln_final.
+     */
+    private Towers towers(Ops ops, Tensor images, Tensor tokens, Packing packing, InterleavedLayout lay, boolean pooled) {
+        int t = config.numImageTokens(), e = config.embedDim();
+        Tensor latent = null, pool = null;
+        Tensor imgPositions = onDevice(Tensors.longs(lay.imgPositions()));
+        if (lay.numImages() > 0) {
+            long n = lay.numImages();
+            List<Tensor> v = visual.forward(ops, images, x -> {
+                Tensor values = poolProject.values(x);
+                Tensor lat = poolProject.latentTokens(values).reshape(n * t, e);
+                return pooled ? List.of(lat, l2normalize(poolProject.pooled(x, values))) : List.of(lat);
+            });
+            latent = v.get(0);
+            pool = pooled ? v.get(1) : null;
+        }
+        Tensor lat = latent;
+        Tensor positions = packing == null ? null : packing.positions();
+        Tensor segments = packing == null ? null : packing.segmentIds();
+        Tensor xOut = text.forward(ops, () -> text.embed(tokens, lat, imgPositions, positions), segments).get(0); // (B, L, W)
+        return new Towers(latent, pool, xOut);
+    }
+
+    private LossResult lossForward(Tensor images, Tensor tokens, Packing packing, InterleavedLayout lay, Accumulation acc) {
+        int e = config.embedDim(), w = config.textCfg().width();
         Ops ops = newOps(options.checkpoint());
         // Data parallel (options.gather() != null): the pair and target counts of all ranks decide whether a
         // loss runs at all, so that every rank issues the same collectives (a rank without pairs still
@@ -110,55 +213,58 @@ public final class LclModel implements AutoCloseable {
         // ranks are not in that forward, so a collective would hang.
         RowGather dp = org.bytedeco.pytorch.GradMode.is_enabled() ? options.gather() : null;
         long globalPairs = lay.numPairs(), globalTargets = lay.numTargets();
-        if (dp != null) {
+        if (acc != null) {
+            // the step's counts, summed over micro-batches (and ranks) when the cache was built
+            globalPairs = acc.cache() == null ? 0 : acc.cache().globalPairs();
+            globalTargets = acc.globalTargets();
+        } else if (dp != null) {
             long[] c = dp.sumCounts(new long[] {lay.numPairs(), lay.numTargets()});
             globalPairs = c[0];
             globalTargets = c[1];
         }
+        int world = dp == null ? 1 : dp.worldSize();
         boolean con = options.wCon() > 0 && globalPairs > 0;
         boolean gen = options.wGen() > 0 && lay.numTargets() > 0;
         long b = tokens.size(0), l = tokens.size(1);
 
-        Tensor latent = null, pooled = null;
-        Tensor imgPositions = onDevice(Tensors.longs(lay.imgPositions()));
-        if (lay.numImages() > 0) {
-            long n = lay.numImages();
-            List<Tensor> v = visual.forward(ops, images, x -> {
-                Tensor values = poolProject.values(x);
-                Tensor lat = poolProject.latentTokens(values).reshape(n * t, e);
-                return con ? List.of(lat, l2normalize(poolProject.pooled(x, values))) : List.of(lat);
-            });
-            latent = v.get(0);
-            pooled = con ? v.get(1) : null;
-        }
-        Tensor lat = latent;
-        Tensor xOut = text.forward(ops, () -> text.embed(tokens, lat, imgPositions)).get(0); // (B, L, W)
+        Towers t = towers(ops, images, tokens, packing, lay, con);
+        Tensor pooled = t.pooled, xOut = t.xOut;
 
         Tensor zero = onDevice(torch.zeros(new long[0], Tensors.f32()));
         Tensor genLoss = zero;
         if (gen) {
             // only the counted positions (next token not img, eoi or pad) reach the head: no ignored targets
             Tensor src = onDevice(Tensors.longs(lay.targetSource())), ids = onDevice(Tensors.longs(lay.targetIds()));
-            // One process: the mean over this batch's targets. Data parallel: rank r's sum over its t_r targets
-            // divided by T (the targets of all ranks), times W: the sum over ranks is W * (global mean), so after
-            // the gradient MEAN all-reduce (divide by W) the gradient is exactly that of the mean over all T
-            // targets of the concatenated batch, also with uneven t_r. The mean over ranks of this value is the
-            // global mean (for logging).
-            boolean ranks = dp != null && dp.worldSize() > 1;
-            float normalizer = ranks ? globalTargets : lay.numTargets();
+            // One process, one micro-batch: the mean over this batch's targets. Otherwise this batch's sum over
+            // its t targets divided by T (the targets of all micro-batches and ranks), times W: the sum over
+            // micro-batches and ranks is W * (the step's mean), so after the gradient MEAN all-reduce (divide by
+            // W) the gradient is exactly that of the mean over all T targets of the concatenated batch, also with
+            // uneven t. Summed over micro-batches, the mean over ranks of this value is the step's mean (logging).
+            float normalizer = acc != null || world > 1 ? globalTargets : lay.numTargets();
             // LayerNorm in libtorch; Linear(no bias) to the vocabulary and the cross-entropy in the op
             genLoss = ops.lmHeadLoss(() -> List.of(lmHeadNorm.apply(xOut.reshape(b * l, w).index_select(0, src)),
                     lmHeadWeight), ids, IGNORE_INDEX, normalizer);
-            if (ranks) genLoss = genLoss.mul(Tensors.scalar(dp.worldSize()));
+            if (world > 1) genLoss = genLoss.mul(Tensors.scalar(world));
         }
         Tensor conLoss = zero;
         if (con) {
             Tensor pairImage = onDevice(Tensors.longs(lay.pairImage())), pairSoi = onDevice(Tensors.longs(lay.pairSoi()));
             Tensor pool = pooled;
-            if (dp == null) {
+            long np = lay.numPairs();
+            Tensor flat = xOut.reshape(b * l, w);
+            java.util.function.Supplier<List<Tensor>> features = () -> List.of(
+                    pool != null ? pool.index_select(0, pairImage) : onDevice(torch.zeros(new long[] {0, e}, Tensors.f32())),
+                    np > 0 ? text.features(flat.index_select(0, pairSoi)) : onDevice(torch.zeros(new long[] {0, e}, Tensors.f32())),
+                    logitScale.exp());
+            if (acc != null) {
+                // this rank's share of the step's InfoNCE over all micro-batches (the same value in each pass; the
+                // gradient reaches this micro-batch's features), times W for the gradient MEAN all-reduce
+                conLoss = ops.infoNceAccumulated(features, acc.cache(), acc.micro(), dp);
+                if (world > 1) conLoss = conLoss.mul(Tensors.scalar(world));
+            } else if (dp == null) {
                 conLoss = ops.infoNce(() -> List.of(
                         pool.index_select(0, pairImage),
-                        text.features(xOut.reshape(b * l, w).index_select(0, pairSoi)),
+                        text.features(flat.index_select(0, pairSoi)),
                         logitScale.exp()), options.gatherWithGrad());
             } else {
                 // This rank's share L_r of the global InfoNCE (normalizer = all ranks' pairs, so that
@@ -167,12 +273,7 @@ public final class LclModel implements AutoCloseable {
                 // restricted to its own features). Times W: the gradient MEAN all-reduce divides by W, and
                 // mean_r(W * dL_r-part) = sum_r = d(global loss)/dθ, as single-process training on the
                 // concatenated batch. The mean over ranks of this value is the global loss (for logging).
-                long np = lay.numPairs();
-                Tensor flat = xOut.reshape(b * l, w);
-                conLoss = ops.infoNceGathered(() -> List.of(
-                        pool != null ? pool.index_select(0, pairImage) : onDevice(torch.zeros(new long[] {0, e}, Tensors.f32())),
-                        np > 0 ? text.features(flat.index_select(0, pairSoi)) : onDevice(torch.zeros(new long[] {0, e}, Tensors.f32())),
-                        logitScale.exp()), dp, globalPairs).mul(Tensors.scalar(dp.worldSize()));
+                conLoss = ops.infoNceGathered(features, dp, globalPairs).mul(Tensors.scalar(dp.worldSize()));
             }
         }
         Tensor total = genLoss.mul(Tensors.scalar(options.wGen())).add(conLoss.mul(Tensors.scalar(options.wCon())));

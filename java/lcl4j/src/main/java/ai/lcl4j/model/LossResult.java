@@ -1,6 +1,7 @@
 package ai.lcl4j.model;
 
 import ai.lcl4j.ops.Ops;
+import ai.lcl4j.ops.Tape;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -20,6 +21,11 @@ public record LossResult(Tensor total, Tensor contrastive, Tensor generation, lo
      */
     public void backward() {
         ops.backward(total);
+    }
+
+    /** As {@link #backward()}, telling {@code listener} (may be null) as the walk goes (see {@link Tape.WalkListener}). */
+    public void backward(Tape.WalkListener listener) {
+        ops.backward(total, listener);
     }
 
     public double totalValue() { return total.item_double(); }

@@ -37,6 +37,14 @@ final class TextTransformer {
      * @param latent (N*T, W) or null when the batch holds no image
      */
     Tensor embed(Tensor tokens, Tensor latent, Tensor imgPositions) {
+        return embed(tokens, latent, imgPositions, null);
+    }
+
+    /**
+     * As {@link #embed(Tensor, Tensor, Tensor)}, the positional embedding read at {@code positions} (B, L)
+     * int64 (packed rows: the position inside each document), or at 0..L-1 when null.
+     */
+    Tensor embed(Tensor tokens, Tensor latent, Tensor imgPositions, Tensor positions) {
         long b = tokens.size(0), l = tokens.size(1);
         int w = cfg.width();
         Tensor x = torch.embedding(tokenEmbedding, tokens); // (B, L, W)
@@ -44,12 +52,17 @@ final class TextTransformer {
             // the latents are bf16 under autocast, the embeddings float32: index_copy needs one dtype
             x = x.reshape(b * l, w).index_copy(0, imgPositions, ai.lcl4j.ops.Tensors.like(latent, x)).view(b, l, w);
         }
-        return x.add(positionalEmbedding.narrow(0, 0, l));
+        return x.add(positions == null ? positionalEmbedding.narrow(0, 0, l) : torch.embedding(positionalEmbedding, positions));
     }
 
     /** The causal stack over an input segment: returns [x (B, L, W)] before ln_final, as a leaf on FUSED. */
     List<Tensor> forward(Ops ops, java.util.function.Supplier<Tensor> input) {
-        return transformer.run(ops, input, true, List::of);
+        return forward(ops, input, null);
+    }
+
+    /** As {@link #forward(Ops, java.util.function.Supplier)} over packed rows (segment ids (B,L) int32, or null). */
+    List<Tensor> forward(Ops ops, java.util.function.Supplier<Tensor> input, Tensor segmentIds) {
+        return transformer.run(ops, input, true, segmentIds, List::of);
     }
 
     /** Contrastive text features from LM outputs at chosen rows: normalise(ln_final(x) @ text_projection). */

@@ -29,12 +29,17 @@ final class Transformer {
      *              tower's closing cut (so the tower is walked once even if the outputs fan out)
      */
     List<Tensor> run(Ops ops, Supplier<Tensor> input, boolean causal, Function<Tensor, List<Tensor>> top) {
+        return run(ops, input, causal, null, top);
+    }
+
+    /** As {@link #run(Ops, Supplier, boolean, Function)}, attention kept within segments (B,L) int32 when not null. */
+    List<Tensor> run(Ops ops, Supplier<Tensor> input, boolean causal, Tensor segmentIds, Function<Tensor, List<Tensor>> top) {
         ResidualBlock first = blocks.get(0);
-        List<Tensor> up = ops.attention(() -> first.qkv(input.get()), causal, first.scale());
+        List<Tensor> up = ops.attention(() -> first.qkv(input.get()), causal, first.scale(), segmentIds);
         for (int i = 1; i < blocks.size(); i++) {
             ResidualBlock prev = blocks.get(i - 1), block = blocks.get(i);
             List<Tensor> below = up;
-            up = ops.attention(() -> block.qkv(prev.finish(below.get(1), below.get(0))), causal, block.scale());
+            up = ops.attention(() -> block.qkv(prev.finish(below.get(1), below.get(0))), causal, block.scale(), segmentIds);
         }
         ResidualBlock last = blocks.get(blocks.size() - 1);
         List<Tensor> below = up;

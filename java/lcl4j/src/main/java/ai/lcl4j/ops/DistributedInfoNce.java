@@ -59,7 +59,7 @@ public final class DistributedInfoNce {
             loss = torch.zeros(new long[0], Tensors.f32());
             lseI = lseT = null;
         }
-        List<Tensor> up = tape.boundary(lower, List.of(loss), grads -> {
+        List<Tensor> up = tape.collectiveBoundary(lower, List.of(loss), grads -> {
             Tensor dAll;
             Tensor dImage, dText, dScale;
             if (n > 0) {

@@ -31,7 +31,7 @@ public final class Ops {
             throw new IllegalArgumentException("the FUSED backend needs its kernels (FusedKernels.nativeKernels())");
         }
         this.backend = backend;
-        this.tape = new Tape(checkpoint);
+        this.tape = new Tape(checkpoint, backend == Backend.LIBTORCH); // LIBTORCH: one graph under its few boundaries
         this.kernels = backend == Backend.FUSED ? kernels : null;
     }
 
@@ -46,12 +46,20 @@ public final class Ops {
      * @return {@code [out (B,H,L,D), carried...]}
      */
     public List<Tensor> attention(Supplier<List<Tensor>> segment, boolean causal, float scale) {
+        return attention(segment, causal, scale, null);
+    }
+
+    /**
+     * As {@link #attention(Supplier, boolean, float)} over packed rows: a query sees only keys of its own
+     * segment ({@code segmentIds} (B,L) int32 on the tensors' device, or null for one document per row).
+     */
+    public List<Tensor> attention(Supplier<List<Tensor>> segment, boolean causal, float scale, Tensor segmentIds) {
         if (backend == Backend.FUSED) {
-            return new FusedAttention(kernels.attention()).apply(tape, segment, causal, scale, null, null);
+            return new FusedAttention(kernels.attention()).apply(tape, segment, causal, scale, null, segmentIds);
         }
         List<Tensor> vals = segment.get();
         List<Tensor> out = new ArrayList<>(vals.size() - 2);
-        out.add(LibtorchAttention.apply(vals.get(0), vals.get(1), vals.get(2), causal, scale));
+        out.add(LibtorchAttention.apply(vals.get(0), vals.get(1), vals.get(2), causal, scale, segmentIds));
         out.addAll(vals.subList(3, vals.size()));
         return out;
     }
@@ -111,8 +119,26 @@ public final class Ops {
         return LibtorchLmHead.apply(vals.get(0), vals.get(1), targets, ignoreIndex, normalizer);
     }
 
+    /**
+     * Symmetric InfoNCE of one micro-batch of an accumulated step ({@link AccumulatedInfoNce}): the rows of
+     * all micro-batches (this one live, the others cached) against the columns of all of them (and of all
+     * ranks with {@code gather}); the gradient reaches this micro-batch's features only. Always a tape
+     * boundary; on LIBTORCH the kernel is {@link EmulatedInfoNceKernel}.
+     *
+     * @param gather data-parallel collectives, or null for one process
+     */
+    public Tensor infoNceAccumulated(Supplier<List<Tensor>> segment, CachedFeatures cache, int micro, RowGather gather) {
+        InfoNceKernel k = backend == Backend.FUSED ? kernels.infoNce() : new EmulatedInfoNceKernel();
+        return new AccumulatedInfoNce(k, gather).apply(tape, segment, cache, micro);
+    }
+
     /** Backward of everything this forward built, from a scalar loss. */
     public void backward(Tensor loss) {
         tape.backward(loss);
+    }
+
+    /** As {@link #backward(Tensor)}, telling {@code listener} (may be null) as the walk goes ({@link Tape.WalkListener}). */
+    public void backward(Tensor loss, Tape.WalkListener listener) {
+        tape.backward(loss, listener);
     }
 }

@@ -46,13 +46,42 @@ import java.util.function.Supplier;
  * keep a {@code detach()}ed handle to any leaf you want to read afterwards.
  */
 public final class Tape {
+    /**
+     * Told where the walk of {@link #backward(Tensor, WalkListener)} stands: once after libtorch's backward
+     * from the loss and once after each boundary's segment, so that whoever waits for parameter gradients
+     * (a data-parallel all-reduce overlapped with backward) can take those that are complete. Runs on the
+     * thread that called backward.
+     */
+    @FunctionalInterface
+    public interface WalkListener {
+        /**
+         * @param collectivesLeft boundaries not yet walked whose backward runs a collective
+         *                        ({@link #collectiveBoundary}): a listener that issues collectives of its own
+         *                        must wait for 0, so that every rank issues all collectives in one order
+         */
+        void walked(int collectivesLeft);
+    }
+
     private final boolean checkpoint;
+    private final boolean sharedGraph;
     private final List<Boundary> boundaries = new ArrayList<>();
     private boolean done;
 
     /** @param checkpoint recompute segments in backward instead of keeping their graphs */
     public Tape(boolean checkpoint) {
+        this(checkpoint, false);
+    }
+
+    /**
+     * @param sharedGraph the segments below the boundaries are not cut from the rest (one libtorch graph, as on
+     *                    {@link Backend#LIBTORCH}, where only collective or accumulated InfoNCE boundaries
+     *                    exist): the walks then share graph parts, so every walk but the last keeps the graph
+     *                    (retain_graph) for the walks after it
+     */
+    public Tape(boolean checkpoint, boolean sharedGraph) {
+        if (checkpoint && sharedGraph) throw new IllegalArgumentException("checkpointing needs cut segments");
         this.checkpoint = checkpoint;
+        this.sharedGraph = sharedGraph;
     }
 
     public boolean checkpointing() { return checkpoint; }
@@ -118,10 +147,22 @@ public final class Tape {
      * @return the leaves, in the order of {@code upperValues}
      */
     public List<Tensor> boundary(Lower lower, List<Tensor> upperValues, BoundaryBackward rule) {
+        return add(lower, upperValues, rule, false);
+    }
+
+    /**
+     * As {@link #boundary}, for a rule that runs a collective (every rank walks it at the same point): a
+     * {@link WalkListener} is told how many such boundaries are still ahead.
+     */
+    public List<Tensor> collectiveBoundary(Lower lower, List<Tensor> upperValues, BoundaryBackward rule) {
+        return add(lower, upperValues, rule, true);
+    }
+
+    private List<Tensor> add(Lower lower, List<Tensor> upperValues, BoundaryBackward rule, boolean collective) {
         if (done) throw new IllegalStateException("this tape has already run backward; use a new tape per step");
         List<Tensor> leaves = new ArrayList<>(upperValues.size());
         for (Tensor v : upperValues) leaves.add(Tensors.leaf(v));
-        boundaries.add(new Boundary(lower, List.copyOf(leaves), rule));
+        boundaries.add(new Boundary(lower, List.copyOf(leaves), rule, collective));
         return leaves;
     }
 
@@ -130,23 +171,40 @@ public final class Tape {
      * accumulate into {@code .grad} as with {@code loss.backward()}.
      */
     public void backward(Tensor loss) {
+        backward(loss, null);
+    }
+
+    /** As {@link #backward(Tensor)}, telling {@code listener} (may be null) after each part of the walk. */
+    public void backward(Tensor loss, WalkListener listener) {
         if (done) throw new IllegalStateException("backward already ran on this tape");
         done = true;
-        if (loss.requires_grad()) loss.backward();
+        int collectives = 0;
+        for (Boundary b : boundaries) if (b.collective()) collectives++;
+        if (loss.requires_grad()) {
+            if (sharedGraph && !boundaries.isEmpty()) backwardInto(List.of(loss), List.of(torch.ones_like(loss)), true);
+            else loss.backward();
+        }
+        if (listener != null) listener.walked(collectives);
         for (int b = boundaries.size() - 1; b >= 0; b--) {
             Boundary boundary = boundaries.get(b);
             boundaries.set(b, null); // let the segment's values go once walked
             // temporaries of one boundary (grad wrappers, recomputed graph) die here
             try (PointerScope scope = new PointerScope()) {
-                boundary.runBackward(this);
+                boundary.runBackward(sharedGraph && b > 0);
             }
             boundary.release();
+            if (boundary.collective()) collectives--;
+            if (listener != null) listener.walked(collectives);
         }
         boundaries.clear();
     }
 
-    /** Continues libtorch backward from {@code roots} with {@code grads}; skips pairs without a gradient. */
-    static void backwardInto(List<Tensor> roots, List<Tensor> grads) {
+    /**
+     * Continues libtorch backward from {@code roots} with {@code grads}; skips pairs without a gradient.
+     *
+     * @param retain keep the graph for a later walk through shared parts
+     */
+    static void backwardInto(List<Tensor> roots, List<Tensor> grads, boolean retain) {
         TensorVector rs = new TensorVector();
         TensorVector gs = new TensorVector();
         for (int i = 0; i < roots.size(); i++) {
@@ -161,11 +219,14 @@ public final class Tape {
             gs.push_back(g);
         }
         if (rs.size() == 0) return;
-        torch.backward(rs, gs, new BoolOptional(false), false, new TensorVector());
+        torch.backward(rs, gs, new BoolOptional(retain), false, new TensorVector());
     }
 
-    /** One cut in the graph: the lower segment's outputs, the upper leaves, the rule between them. */
-    record Boundary(Lower lower, List<Tensor> leaves, BoundaryBackward rule) {
+    /**
+     * One cut in the graph: the lower segment's outputs, the upper leaves, the rule between them, and whether
+     * the rule runs a collective.
+     */
+    record Boundary(Lower lower, List<Tensor> leaves, BoundaryBackward rule, boolean collective) {
         /**
          * Drops this boundary's activations once walked, so memory falls during
          * backward as in one libtorch graph: the tape's own handles to the lower
@@ -177,7 +238,7 @@ public final class Tape {
             for (Tensor t : leaves) t.reset();
         }
 
-        void runBackward(Tape tape) {
+        void runBackward(boolean retain) {
             List<Tensor> upperGrads = new ArrayList<>(leaves.size());
             boolean any = false;
             for (Tensor leaf : leaves) {
@@ -192,10 +253,10 @@ public final class Tape {
                         + " grads for " + lower.values().size() + " lower outputs");
             }
             if (lower.recompute() == null) {
-                backwardInto(lower.values(), lowerGrads);
+                backwardInto(lower.values(), lowerGrads, retain);
             } else {
                 try (AutoGradMode on = new AutoGradMode(true)) { // rebuild the segment's graph
-                    backwardInto(lower.recompute().get(), lowerGrads);
+                    backwardInto(lower.recompute().get(), lowerGrads, false);
                 }
             }
         }

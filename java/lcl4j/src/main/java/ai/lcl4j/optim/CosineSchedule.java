@@ -13,7 +13,7 @@ package ai.lcl4j.optim;
  * again along the cosine (OpenCLIP never asks past its last step; a resumed
  * or extended run here might).
  */
-public record CosineSchedule(double baseLr, long warmupSteps, long totalSteps) {
+public record CosineSchedule(double baseLr, long warmupSteps, long totalSteps) implements LrSchedule {
     public CosineSchedule {
         if (!(baseLr >= 0) || Double.isInfinite(baseLr)) {
             throw new IllegalArgumentException("CosineSchedule baseLr must be finite and >= 0, got " + baseLr);
@@ -29,6 +29,7 @@ public record CosineSchedule(double baseLr, long warmupSteps, long totalSteps) {
     }
 
     /** The learning rate for 0-based step {@code step}. */
+    @Override
     public double lr(long step) {
         if (step < 0) throw new IllegalArgumentException("CosineSchedule step must be >= 0, got " + step);
         if (step < warmupSteps) return baseLr * (step + 1) / warmupSteps;

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * What the weights must pass before a checkpoint of them is written: every value finite, and a finite loss
@@ -15,7 +14,8 @@ import org.bytedeco.pytorch.Tensor;
  * usable: with {@code --lr 1e6} the first step turns the weights into values of ~5e5, the next forward
  * overflows, and a checkpoint of them would be a restart point that fails at once. One forward without
  * gradients at each checkpoint (not each step) is the price. With data parallelism every rank checks its
- * own batch and the verdict is shared, so all ranks stop together.
+ * own batch and the verdict is shared, so all ranks stop together. With gradient accumulation the step's
+ * first micro-batch is the one checked.
  */
 final class CheckpointGate {
     private CheckpointGate() {}
@@ -27,7 +27,7 @@ final class CheckpointGate {
      * @return the failure to throw (after the step's metrics are logged), naming the tensor or the loss; null
      *         when a checkpoint of these weights may be written
      */
-    static NonFiniteLossException check(LclModel model, DataParallel dp, Tensor images, Tensor tokens, long step,
+    static NonFiniteLossException check(LclModel model, DataParallel dp, BatchTensors batch, long step,
                                         List<Origin> origins) {
         String problem;
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
@@ -35,7 +35,7 @@ final class CheckpointGate {
             if (weight.isPresent()) {
                 problem = "weight " + weight.get() + " after the update";
             } else {
-                double loss = model.loss(images, tokens).totalValue();
+                double loss = model.loss(batch.images(), batch.tokens(), batch.packing()).totalValue();
                 problem = Double.isFinite(loss) ? null
                         : "the weights after the update give loss " + loss + " on the step's own batch";
             }

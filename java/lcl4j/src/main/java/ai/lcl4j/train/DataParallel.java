@@ -35,8 +35,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code Backend.NCCL} (the {@code -gpu} preset jar), every tensor handed to a collective must live on
  * {@code cuda:localRank} (model, gathered features, gradient buckets; the small count/loss/position
  * exchanges here are CPU tensors and would need a CPU (Gloo) side group or a copy to the GPU); the trainer
- * itself runs on the CPU in this release; NCCL has AVG so the mean need not divide; overlapping the bucket
- * all-reduces with backward (DDP's hooks) would matter there, and is not done (all-reduce after backward).
+ * itself runs on the CPU in this release; NCCL has AVG so the mean need not divide. The bucket all-reduces
+ * can overlap backward ({@link #overlappedReduce}, as DDP's hooks do), or run after it ({@link #averageGradients}).
  */
 public final class DataParallel implements RowGather, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -128,6 +128,15 @@ public final class DataParallel implements RowGather, AutoCloseable {
             grads.add(p.grad());
         }
         pg.allReduceMean(grads);
+    }
+
+    /**
+     * The gradient mean of one backward, overlapped with it: pass the returned listener to the backward
+     * ({@code LossResult.backward(listener)}), then call {@link OverlappedGradReduce#finish(DataParallel)}
+     * where {@link #averageGradients} would be called. The same results.
+     */
+    public OverlappedGradReduce overlappedReduce(List<Tensor> params) {
+        return new OverlappedGradReduce(pg, params);
     }
 
     private static boolean hasGrad(Tensor p) {

@@ -18,15 +18,22 @@ import java.util.stream.Collectors;
  *
  * <p>Every key of the flat config is compared except the few that cannot change what is computed
  * ({@link #NOT_TRAJECTORY}: where the run is written, how often it logs, evaluates and checkpoints, the
- * held-out split, the decode threads, whose order the prefetcher restores; and the file a run was started
- * from ({@code initFrom}), which only a new run reads: a resume continues its own checkpoint). A setting added to TrainConfig
+ * held-out split and the evaluation folders, TensorBoard on or off, the decode threads, whose order the
+ * prefetcher restores; and the file a run was started from ({@code initFrom}), which only a new run reads: a
+ * resume continues its own checkpoint). The micro-batches per step, packing, the loss weights and the
+ * learning-rate schedule are compared. A setting added to TrainConfig
  * later is therefore compared unless it is added here; a key the recorded config lacks (a run written
  * before the setting existed) is compared with the setting's default, which is what that run used.
  */
 public final class RunConfigDiff {
-    /** Config keys that do not change the steps' results. */
+    /**
+     * Config keys that do not change the steps' results: where and how often the run writes, what it evaluates
+     * on (the held-out split, and the user folders of {@link TrainConfig.Evals}: evaluation reads the weights,
+     * never changes them), whether the metrics also go to TensorBoard, and the decode threads.
+     */
     static final Set<String> NOT_TRAJECTORY = Set.of("out", "evalRoot", "workers", "logEvery", "evalEvery",
-            "checkpointEvery", "keepCheckpoints", ExternalStart.CONFIG_KEY);
+            "checkpointEvery", "keepCheckpoints", "tensorboard", "evalImagenet", "evalTemplates", "evalClassnames",
+            "evalLinearProbe", "evalRetrieval", ExternalStart.CONFIG_KEY);
 
     /** Longest value shown in full in a message; longer ones (a list of sources) are summarised. */
     private static final int SHOWN = 160;

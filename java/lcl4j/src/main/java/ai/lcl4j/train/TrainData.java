@@ -43,6 +43,9 @@ public final class TrainData implements AutoCloseable {
     private final SkipLog skips;
     private final int batchSize;
     private final int imageSize;
+    private final boolean pack;
+    private final int rowLength;
+    private final int padId;
 
     /**
      * @param skips          the run's skip counts: only documents that {@link #next()} hands out add to them
@@ -56,6 +59,9 @@ public final class TrainData implements AutoCloseable {
                      int worldSize, Position resume) {
         this.batchSize = cfg.batchSize();
         this.imageSize = model.visionCfg().imageSize();
+        this.pack = cfg.pack();
+        this.rowLength = model.contextLength();
+        this.padId = tokenizer.pad();
         this.skips = skips;
         SequenceConfig seq = new SequenceConfig(model.contextLength(), model.numImageTokens(), (float) cfg.simThreshold(),
                 cfg.imgFirstProb(), cfg.maxImages(), 1, true);
@@ -153,7 +159,10 @@ public final class TrainData implements AutoCloseable {
         return h * 0x9E3779B97F4A7C15L + o.record();
     }
 
-    /** The next batch of {@code batchSize} samples (the stream repeats over indices, so it never runs dry). */
+    /**
+     * The next batch of {@code batchSize} samples (the stream repeats over indices, so it never runs dry):
+     * one per row, or packed into as few rows as they fit ({@link BatchCollator#pack}) with {@code --pack}.
+     */
     public Batch next() {
         List<Sample> samples = new ArrayList<>(batchSize);
         while (samples.size() < batchSize) {
@@ -165,7 +174,8 @@ public final class TrainData implements AutoCloseable {
             b.skips().drainTo(skips);   // consumed: its skips now count
             if (b.sample() != null) samples.add(b.sample());
         }
-        return BatchCollator.collate(samples, imageSize, imageSize);
+        return pack ? BatchCollator.pack(samples, rowLength, padId, imageSize, imageSize)
+                : BatchCollator.collate(samples, imageSize, imageSize);
     }
 
     /** Where the stream stands after the last batch returned (for checkpoints). */

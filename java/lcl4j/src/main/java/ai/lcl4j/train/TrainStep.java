@@ -13,8 +13,9 @@ import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * One optimiser step on one batch: loss, backward, (data parallel: gradient mean over the ranks),
- * clipping, AdamW, logit_scale clamp. Shared by {@link Trainer} and the data-parallel tests, which drive it
+ * One optimiser step on one batch, or on K micro-batches ({@link AccumulatedStep}): loss, backward,
+ * (data parallel: gradient mean over the ranks, after or overlapped with backward), clipping, AdamW,
+ * logit_scale clamp. Shared by {@link Trainer} and the data-parallel tests, which drive it
  * with hand-built batches.
  *
  * <p>Data parallel ({@code dp != null}; the model must have been built with
@@ -41,15 +42,25 @@ public final class TrainStep {
      */
     public static Outcome run(LclModel model, AdamW opt, DataParallel dp, Tensor images, Tensor tokens, double lr,
                               double gradClip, long step, List<Origin> origins) {
+        return run(model, opt, dp, List.of(new BatchTensors(images, tokens)), lr, gradClip, step, origins, false);
+    }
+
+    /**
+     * One step over {@code micro}: one batch, or K micro-batches whose contrastive loss spans all of them
+     * ({@link AccumulatedStep}).
+     *
+     * @param overlap data parallel: all-reduce the gradients in buckets while backward runs
+     *                ({@link OverlappedGradReduce}; the fused backend only, whose segments complete the
+     *                parameters' gradients one by one), else after it; the same results
+     */
+    public static Outcome run(LclModel model, AdamW opt, DataParallel dp, List<BatchTensors> micro, double lr,
+                              double gradClip, long step, List<Origin> origins, boolean overlap) {
+        if (micro.isEmpty()) throw new IllegalArgumentException("a step needs at least one batch");
+        boolean overlapped = overlap && dp != null && model.options().backend() == ai.lcl4j.ops.Backend.FUSED;
         try (PointerScope scope = new PointerScope()) {
             opt.setLr(lr);
-            LossResult r = model.loss(images, tokens);
-            double[] v = {r.totalValue(), r.contrastiveValue(), r.generationValue()};
-            if (dp != null) v = dp.mean(v);
-            if (!Double.isFinite(v[0])) throw new NonFiniteLossException(step, "loss " + v[0]
-                    + (dp == null ? "" : " (mean over " + dp.worldSize() + " ranks; rank " + dp.rank() + " shown)"), origins);
-            r.backward();
-            if (dp != null) dp.averageGradients(model.parameters());
+            double[] v = micro.size() == 1 ? oneBatch(model, dp, micro.get(0), overlapped, step, origins)
+                    : AccumulatedStep.gradients(model, dp, micro, overlapped, step, origins);
             double gradNorm = GradClip.clip(model.parameters(), gradClip > 0 ? gradClip : Double.MAX_VALUE);
             if (!Double.isFinite(gradNorm)) throw new NonFiniteLossException(step, "gradient norm " + gradNorm, origins);
             opt.step();
@@ -57,6 +68,26 @@ public final class TrainStep {
             clampLogitScale(model);
             return new Outcome(v[0], v[1], v[2], gradNorm);
         }
+    }
+
+    /** Loss, backward and (data parallel) the gradient mean of one batch; returns {total, contrastive, generation}. */
+    private static double[] oneBatch(LclModel model, DataParallel dp, BatchTensors b, boolean overlap, long step,
+                                     List<Origin> origins) {
+        LossResult r = model.loss(b.images(), b.tokens(), b.packing());
+        double[] v = {r.totalValue(), r.contrastiveValue(), r.generationValue()};
+        if (dp != null) v = dp.mean(v);
+        requireFinite(v, dp, step, origins);
+        OverlappedGradReduce reduce = overlap ? dp.overlappedReduce(model.parameters()) : null;
+        r.backward(reduce);
+        if (reduce != null) reduce.finish(dp);
+        else if (dp != null) dp.averageGradients(model.parameters());
+        return v;
+    }
+
+    /** Stops the step before any update when the (global) loss is not finite. */
+    static void requireFinite(double[] v, DataParallel dp, long step, List<Origin> origins) {
+        if (!Double.isFinite(v[0])) throw new NonFiniteLossException(step, "loss " + v[0]
+                + (dp == null ? "" : " (mean over " + dp.worldSize() + " ranks; rank " + dp.rank() + " shown)"), origins);
     }
 
     static void clampLogitScale(LclModel model) {

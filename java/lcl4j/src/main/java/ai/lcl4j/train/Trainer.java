@@ -1,5 +1,6 @@
 package ai.lcl4j.train;
 
+import ai.lcl4j.data.Origin;
 import ai.lcl4j.data.SkipLog;
 import ai.lcl4j.data.sequence.Batch;
 import ai.lcl4j.data.source.Position;
@@ -7,6 +8,7 @@ import ai.lcl4j.data.text.Tokenizer;
 import ai.lcl4j.data.text.Tokenizers;
 import ai.lcl4j.metrics.MetricKeys;
 import ai.lcl4j.metrics.MetricsLog;
+import ai.lcl4j.metrics.RunMetrics;
 import ai.lcl4j.metrics.ProgressBar;
 import ai.lcl4j.model.LclModel;
 import ai.lcl4j.model.ModelConfig;
@@ -17,22 +19,26 @@ import ai.lcl4j.ops.DeviceCheck;
 import ai.lcl4j.optim.AdamW;
 import ai.lcl4j.optim.Checkpoint;
 import ai.lcl4j.optim.CheckpointStore;
-import ai.lcl4j.optim.CosineSchedule;
+import ai.lcl4j.optim.LrSchedule;
 import ai.lcl4j.optim.DecayGroups;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 
 /**
  * One LCL training run (LCL-SPEC sections 5 and 7): data → model loss →
- * backward → gradient clipping → AdamW with a warm-up + cosine schedule →
- * logit_scale clamp; metrics per step, periodic evaluation and checkpoints.
+ * backward → gradient clipping → AdamW with a warm-up and OpenCLIP's cosine, const or const-cooldown
+ * schedule → logit_scale clamp; metrics per step (metrics.jsonl and TensorBoard), periodic evaluation and
+ * checkpoints. With {@code accumFreq} K > 1 a step reads K micro-batches and its contrastive loss spans all
+ * of them ({@link AccumulatedStep}); with {@code pack} the documents of a batch share rows.
  * The run folder's report is drawn by the caller from what the run leaves there
  * (metrics.jsonl, {@link TrainConfig#toJson()}, {@link Result#skips()}).
  *
@@ -118,9 +124,9 @@ public final class Trainer {
         CheckpointStore store = new CheckpointStore(cfg.out().resolve("checkpoints"), loop.keepCheckpoints());
         StartPlan plan = StartPlan.check(cfg, start, store, rank, world, master);
         ObjectNode configJson = (ObjectNode) cfg.toJson();
-        Objective obj = cfg.objective();
+        TrainConfig.Losses w = cfg.losses();
         ModelOptions mo = ModelOptions.defaults().withBackend(compute.backend())
-                .withCheckpoint(compute.activationCheckpointing()).withLossWeights(obj.wGen, obj.wCon).withSeed(cfg.seed()).withGather(dp)
+                .withCheckpoint(compute.activationCheckpointing()).withLossWeights(w.wGen(), w.wCon()).withSeed(cfg.seed()).withGather(dp)
                 .withPrecision(compute.precision());
 
         SkipLog skips = new SkipLog();
@@ -129,7 +135,7 @@ public final class Trainer {
             if (compute.device().equals("cuda")) model.to(new Device("cuda"));
             AdamW opt = new AdamW(DecayGroups.openClip(model.namedParameters(),
                     cfg.optimiser().adamW(cfg.schedule().lr())));
-            CosineSchedule schedule = cfg.schedule().cosine(loop.steps());
+            LrSchedule schedule = cfg.schedule().over(loop.steps());
             long start = plan.startStep();
             if (plan.checkpoint() != null) {
                 model.loadStateDict(plan.model());
@@ -143,6 +149,7 @@ public final class Trainer {
                 configJson.set(ExternalStart.CONFIG_KEY, from.record());
             }
             Map<String, Long> priorSkips = plan.priorSkips();
+            int accum = cfg.data().accumFreq();
 
             Map<String, Double> losses = new LinkedHashMap<>(), lastEval = new LinkedHashMap<>();
             // opening the data seeks to the checkpoint's position, and the first batch proves the data usable:
@@ -160,41 +167,60 @@ public final class Trainer {
                 if (dp != null) {
                     // Same start everywhere (on resume every rank loaded the same checkpoint; this also checks it).
                     dp.broadcastWeights(model.parameters());
-                    if (master) LOG.log(System.Logger.Level.INFO, "data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank ("
-                            + (long) world * cfg.data().batchSize() + " global)");
+                    if (master) LOG.log(System.Logger.Level.INFO, "data parallel: " + world + " ranks, batch " + cfg.data().batchSize() + " per rank"
+                            + (accum > 1 ? " x " + accum + " micro-batches" : "") + " ("
+                            + (long) world * cfg.data().batchSize() * accum + " global)");
+                } else if (master && accum > 1) {
+                    LOG.log(System.Logger.Level.INFO, "gradient accumulation: " + accum + " micro-batches of " + cfg.data().batchSize() + " per step ("
+                            + (long) accum * cfg.data().batchSize() + " documents, one contrastive loss over all of them)");
                 }
                 if (start >= loop.steps()) LOG.log(System.Logger.Level.INFO, "nothing to do: the checkpoint is at step " + start + " of " + loop.steps());
                 Checkpoint lastSaved = plan.checkpoint();
-                try (MetricsLog metrics = master ? MetricsLog.open(cfg.out()) : null) {
+                try (RunMetrics metrics = master ? RunMetrics.open(cfg.out(), loop.tensorboard()) : null) {
                     PrintStream barOut = master ? out : new PrintStream(java.io.OutputStream.nullOutputStream());
                     ProgressBar bar = ProgressBar.builder(loop.steps()).label("train").out(barOut).startStep(start)
                             .logEverySteps(loop.logEvery()).build();
                     for (long step = start; step < loop.steps(); step++) {
                         long t0 = System.nanoTime();
-                        Batch batch = firstBatch != null ? firstBatch : data.next();
-                        firstBatch = null;
+                        List<Batch> batches = new ArrayList<>(accum);
+                        for (int j = 0; j < accum; j++) {
+                            batches.add(firstBatch != null ? firstBatch : data.next());
+                            firstBatch = null;
+                        }
                         double lr = schedule.lr(step), gradNorm;
-                        long images = batch.imageCount();
+                        long images = 0, tokens = 0, rows = 0;
+                        List<Origin> origins = new ArrayList<>();
+                        for (Batch batch : batches) {
+                            images += batch.imageCount();
+                            tokens += usedTokens(batch, tok.pad());
+                            rows += batch.rows();
+                            origins.addAll(batch.origins());
+                        }
                         long done = step + 1;
                         boolean last = done == loop.steps();
                         boolean checkpointDue = last || (loop.checkpointEvery() > 0 && done % loop.checkpointEvery() == 0);
                         NonFiniteLossException unusable = null;
                         try (PointerScope scope = new PointerScope()) {
-                            BatchTensors in = BatchTensors.of(batch, compute.device());
-                            TrainStep.Outcome o = TrainStep.run(model, opt, dp, in.images(), in.tokens(), lr, cfg.optimiser().gradClip(),
-                                    done, batch.origins());
+                            List<BatchTensors> in = new ArrayList<>(accum);
+                            for (Batch batch : batches) in.add(BatchTensors.of(batch, compute.device()));
+                            TrainStep.Outcome o = TrainStep.run(model, opt, dp, in, lr, cfg.optimiser().gradClip(), done,
+                                    origins, cfg.distributed().overlapReduce());
                             losses.put(MetricKeys.LOSS, o.loss());
                             losses.put(MetricKeys.LOSS_CONTRASTIVE, o.contrastive());
                             losses.put(MetricKeys.LOSS_GENERATION, o.generation());
                             gradNorm = o.gradNorm();
-                            if (checkpointDue) unusable = CheckpointGate.check(model, dp, in.images(), in.tokens(), done, batch.origins());
+                            // the first micro-batch stands for the step's data (a finiteness check, not a loss value)
+                            if (checkpointDue) unusable = CheckpointGate.check(model, dp, in.get(0), done, origins);
                         } catch (NonFiniteLossException e) {
                             throw e.withNote(lastCheckpointNote(lastSaved, done));
                         }
                         if (dp != null) {
                             if (dp.checksumEvery() > 0 && done % dp.checksumEvery() == 0)
                                 dp.checkWeights(model.parameters(), done);
-                            images = Math.round(dp.allReduceSumDoubles(new double[] {images})[0]);
+                            double[] sums = dp.allReduceSumDoubles(new double[] {images, tokens, rows});
+                            images = Math.round(sums[0]);
+                            tokens = Math.round(sums[1]);
+                            rows = Math.round(sums[2]);
                         }
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         Map<String, Object> row = new LinkedHashMap<>(losses);
@@ -202,6 +228,9 @@ public final class Trainer {
                         row.put(MetricKeys.GRAD_NORM, gradNorm);
                         row.put(MetricKeys.IMAGES_PER_SEC, images / seconds);
                         row.put("images", images);
+                        // tokens that are not padding, and rows (fewer than documents when packed): what packing saves
+                        row.put("tokens_per_sec", tokens / seconds);
+                        row.put("rows", rows);
                         row.put("step_seconds", seconds);
                         if (metrics != null) metrics.train(done, row);
                         bar.update(done, losses, lr, images);
@@ -228,6 +257,13 @@ public final class Trainer {
             if (master && skips.total() > 0) LOG.log(System.Logger.Level.WARNING, skips.summary());
             return new Result(loop.steps(), losses, lastEval, merged(priorSkips, skips), master);
         }
+    }
+
+    /** Tokens of a batch that are not padding: its documents' lengths. */
+    static long usedTokens(Batch b, int padId) {
+        long n = 0;
+        for (long t : b.tokens()) if (t != padId) n++;
+        return n;
     }
 
     /**

@@ -16,9 +16,9 @@ import java.util.Map;
  * and sharing no code with the writer: a bitwise CRC-32C (reflected polynomial
  * 0x82F63B78), TensorFlow's mask, TFRecord framing and a generic protobuf field walk.
  */
-final class TfEventFileReader {
+public final class TfEventFileReader {
     /** One decoded Event: fileVersion or scalars (tag -> simple_value), never both. */
-    record Event(double wallTime, long step, String fileVersion, Map<String, Float> scalars) {}
+    public record Event(double wallTime, long step, String fileVersion, Map<String, Float> scalars) {}
 
     private TfEventFileReader() {}
 
@@ -54,7 +54,7 @@ final class TfEventFileReader {
         return out;
     }
 
-    static List<Event> read(Path file) throws IOException {
+    public static List<Event> read(Path file) throws IOException {
         List<Event> out = new ArrayList<>();
         for (byte[] r : records(Files.readAllBytes(file))) out.add(event(r));
         return out;

@@ -20,8 +20,29 @@ class RunConfigDiffTest {
     void settingsThatCannotChangeTheStepsAreNotCompared() {
         TrainConfig a = base();
         TrainConfig b = a.withOut(Path.of("/elsewhere")).withData(a.data().withWorkers(7).withEvalRoot(Path.of("/eval")))
-                .withLoop(a.loop().withLogEvery(3).withEvalEvery(5).withCheckpoints(9, 1));
+                .withLoop(a.loop().withLogEvery(3).withEvalEvery(5).withCheckpoints(9, 1).withTensorboard(false))
+                .withEvals(new TrainConfig.Evals(Path.of("/imagenet"), "simple", Path.of("/names.txt"), Path.of("/probe"),
+                        List.of("/coco/dataset_coco.json;images=/coco")));
         assertEquals(List.of(), RunConfigDiff.between(a.toJson(), b.toJson()));
+    }
+
+    /** Issue 16's settings that shape the steps: micro-batches per step, packing, loss weights, the schedule. */
+    @Test
+    void accumulationPackingLossWeightsAndTheScheduleAreCompared() {
+        TrainConfig a = base();
+        TrainConfig.Schedule s = a.schedule();
+        TrainConfig b = a.withData(a.data().withAccumFreq(4).withPack(true)).withLosses(new TrainConfig.Losses(1, 0.5))
+                .withSchedule(new TrainConfig.Schedule(s.lr(), s.warmup(), LrScheduler.CONST_COOLDOWN, 200, 1e-5, 1.0));
+        List<RunConfigDiff.Change> d = RunConfigDiff.between(a.toJson(), b.toJson());
+        assertEquals(Set.of("objective", "accumFreq", "pack", "wCon", "lrScheduler", "stepsCooldown", "lrCooldownEnd"),
+                Set.copyOf(d.stream().map(RunConfigDiff.Change::key).toList()), d.toString());
+        assertTrue(d.stream().map(RunConfigDiff.Change::describe).toList().containsAll(List.of("--accum-freq 1 -> 4",
+                "--pack false -> true", "--w-con 0.1 -> 0.5")), d.toString());
+        // and a run recorded before these settings existed ran with their defaults: nothing differs
+        ObjectNode old = (ObjectNode) a.toJson();
+        old.remove(List.of("accumFreq", "pack", "wGen", "wCon", "lrScheduler", "stepsCooldown", "lrCooldownEnd",
+                "lrCooldownPower", "tensorboard"));
+        assertEquals(List.of(), RunConfigDiff.between(old, a.toJson()));
     }
 
     @Test
