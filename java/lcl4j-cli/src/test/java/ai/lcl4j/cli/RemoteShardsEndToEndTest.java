@@ -97,7 +97,7 @@ class RemoteShardsEndToEndTest {
         }
         CliRun resumed = train(run, true);
         assertEquals(0, resumed.code(), resumed.both());
-        assertTrue(resumed.out().contains("resumed from") && resumed.out().contains("at step 2"), resumed.out());
+        assertTrue(resumed.err().contains("resumed from") && resumed.err().contains("at step 2"), resumed.err());
         List<MetricsRecord> again = trainRecords(run);
         assertEquals(4, again.size(), "steps 3 and 4 recomputed once");
         for (int i = 2; i < 4; i++) {

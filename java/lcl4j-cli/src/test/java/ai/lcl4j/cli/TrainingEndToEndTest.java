@@ -60,7 +60,7 @@ class TrainingEndToEndTest {
                 "--eval-templates", "simple", "--eval-linear-probe", probe.toString(),
                 "--eval-retrieval", retrieval + ";images=" + retrieval.getParent());
         assertEquals(0, r.code(), r.both());
-        assertTrue(r.out().contains("gradient accumulation: 2 micro-batches of 2"), r.out());
+        assertTrue(r.err().contains("gradient accumulation: 2 micro-batches of 2"), r.err());
 
         JsonNode cfg = new ObjectMapper().readTree(run.resolve("config.json").toFile());
         assertEquals(2, cfg.get("accumFreq").asInt());
