@@ -1,5 +1,6 @@
 package ai.lcl4j.cli;
 
+import ai.lcl4j.data.source.TarFixture;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -59,40 +60,13 @@ final class TestFolders {
 
     /** One webdataset tar of {@code n} samples ({@code key.jpg}, {@code key.txt}), keys after {@code prefix}. */
     static byte[] wdsShard(String prefix, int n) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TarFixture tar = new TarFixture();
         for (int i = 0; i < n; i++) {
             String key = prefix + String.format("%04d", i);
             Color c = COLOURS[i % COLOURS.length];
-            tarEntry(out, key + ".jpg", jpeg(c, i));
-            tarEntry(out, key + ".txt", ("a square in colour " + (i % COLOURS.length) + " number " + i).getBytes(StandardCharsets.UTF_8));
+            tar.add(key + ".jpg", jpeg(c, i));
+            tar.add(key + ".txt", "a square in colour " + (i % COLOURS.length) + " number " + i);
         }
-        out.writeBytes(new byte[1024]); // end of archive
-        return out.toByteArray();
-    }
-
-    private static void tarEntry(ByteArrayOutputStream out, String name, byte[] data) {
-        byte[] h = new byte[512];
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(n, 0, h, 0, n.length);
-        octal(h, 100, 8, 0644);
-        octal(h, 108, 8, 0);
-        octal(h, 116, 8, 0);
-        octal(h, 124, 12, data.length);
-        octal(h, 136, 12, 1_700_000_000L);
-        h[156] = '0';
-        byte[] magic = "ustar\u000000".getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(magic, 0, h, 257, magic.length);
-        for (int i = 148; i < 156; i++) h[i] = ' ';
-        long sum = 0;
-        for (byte b : h) sum += b & 0xFF;
-        octal(h, 148, 7, sum);
-        out.writeBytes(h);
-        out.writeBytes(data);
-        out.writeBytes(new byte[(512 - data.length % 512) % 512]);
-    }
-
-    private static void octal(byte[] h, int off, int len, long v) {
-        byte[] b = String.format("%0" + (len - 1) + "o", v).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(b, 0, h, off, b.length);
+        return tar.bytes();
     }
 }

@@ -6,15 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Writes small tar archives for the webdataset tests: ustar headers, plus GNU long-name and pax entries on request. */
-final class TarFixture {
+/**
+ * Writes small tar archives for the webdataset tests (this module's and, through the test jar, the CLI's):
+ * ustar headers, plus GNU long-name and pax entries on request.
+ */
+public final class TarFixture {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    TarFixture add(String name, String content) {
+    public TarFixture add(String name, String content) {
         return add(name, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    TarFixture add(String name, byte[] data) {
+    public TarFixture add(String name, byte[] data) {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         if (nameBytes.length > 100) {
             // GNU tar: a '././@LongLink' entry of type 'L' whose data is the real name
@@ -62,10 +65,15 @@ final class TarFixture {
         h[off + len - 1] = 0;
     }
 
+    /** The finished archive: the members added so far and the end-of-archive marker (call once). */
+    public byte[] bytes() {
+        out.writeBytes(new byte[1024]); // end-of-archive: two zero blocks
+        return out.toByteArray();
+    }
+
     Path write(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        out.writeBytes(new byte[1024]); // end-of-archive: two zero blocks
-        Files.write(file, out.toByteArray());
+        Files.write(file, bytes());
         return file;
     }
 }
