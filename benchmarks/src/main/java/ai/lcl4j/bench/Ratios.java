@@ -49,7 +49,8 @@ public final class Ratios {
         if (readme != null && !Files.isRegularFile(readme))
             throw new IllegalArgumentException("no README at " + readme.toAbsolutePath() + " (run from the repository root, or --readme FILE / --no-readme)");
         long t0 = System.nanoTime();
-        String command = "Ratios" + size.flag() + (runs != 2 ? " --runs " + runs : "");
+        String command = "Ratios" + size.flag() + (runs != 2 ? " --runs " + runs : "")
+                + (sweep != (size == ProfileSize.FULL) ? (sweep ? " --memory-sweep" : " --no-memory-sweep") : "");
         Machine machine = Machine.current();
         System.out.print(machine.stamp());
 
