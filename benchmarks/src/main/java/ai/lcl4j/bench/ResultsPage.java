@@ -88,15 +88,22 @@ final class ResultsPage {
     }
 
     private static String kernelTable(ProfileResults r) {
-        StringBuilder sb = new StringBuilder("| case | peer | lcl4j (ms) | peer (ms) |");
+        String eachRun = r.runs().size() > 1 ? ", each run" : "";
+        StringBuilder sb = new StringBuilder("| case | peer | lcl4j (ms" + eachRun + ") | peer (ms" + eachRun + ") |");
         for (int i = 0; i < r.runs().size(); i++) sb.append(" ratio run ").append(i + 1).append(" |");
         sb.append(" spread | lcl4j GFLOP/s (% of peak) |\n|---|---|---|---|");
         for (int i = 0; i < r.runs().size(); i++) sb.append("---|");
         sb.append("---|---|\n");
         for (KernelCases.Row row : r.runs().get(0).rows()) {
             List<KernelCases.Row> same = across(r, row);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f ± %.2f | %.2f ± %.2f |", row.label(), row.peer(),
-                    row.ours(), row.oursErr(), row.peerScore(), row.peerErr()));
+            // both sides' times from every run: a ratio that moves between runs shows which side moved
+            List<String> ours = new ArrayList<>(), peer = new ArrayList<>();
+            for (KernelCases.Row x : same) {
+                ours.add(x == null ? "-" : String.format(Locale.ROOT, "%.2f ± %.2f", x.ours(), x.oursErr()));
+                peer.add(x == null ? "-" : String.format(Locale.ROOT, "%.2f ± %.2f", x.peerScore(), x.peerErr()));
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |", row.label(), row.peer(),
+                    String.join(" / ", ours), String.join(" / ", peer)));
             for (KernelCases.Row x : same) {
                 sb.append(x == null ? " - |" : String.format(Locale.ROOT, " **%.2f** ± %.2f |", x.ratio(), x.ratioErr()));
             }
