@@ -151,20 +151,23 @@ final class ResultsPage {
     }
 
     private static String stepMemory(ProfileResults r) {
-        StringBuilder sb = new StringBuilder("| step | path | peak RSS | ratio to libtorch | step extra | ratio to libtorch |\n"
-                + "|---|---|---|---|---|---|\n");
+        StringBuilder sb = new StringBuilder("| step | path | peak RSS | ratio to libtorch | resident before the step "
+                + "| its ratio to libtorch's peak | step extra | ratio to libtorch |\n|---|---|---|---|---|---|---|---|\n");
         for (ProfileResults.StepMemory m : r.stepMemory()) {
             String[] names = {"fused", "fused+checkpoint", "libtorch"};
             PeakMemory.Peak[] peaks = {m.fused(), m.checkpointed(), m.libtorch()};
             for (int i = 0; i < names.length; i++) {
                 PeakMemory.Peak p = peaks[i];
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", m.config(), names[i],
+                long before = p.peak() - p.extra();
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f | %s | %s |%n", m.config(), names[i],
                         mib(p.peak()), i == 2 ? "" : String.format(Locale.ROOT, "**%.2f**", (double) p.peak() / m.libtorch().peak()),
-                        mib(p.extra()), i == 2 ? "" : String.format(Locale.ROOT, "%.2f", (double) p.extra() / Math.max(1, m.libtorch().extra()))));
+                        mib(before), (double) before / m.libtorch().peak(), mib(p.extra()), i == 2 ? "" : String.format(Locale.ROOT, "%.2f", (double) p.extra() / Math.max(1, m.libtorch().extra()))));
             }
         }
         return sb.append("\nPeak RSS: the whole process (parameters, AdamW moments, grads, activations, the JVM and "
-                + "libtorch); step extra: its peak over the resident set before the step.\n").toString();
+                + "libtorch); step extra: its peak over the resident set before the step. The resident set before the "
+                + "step (parameters, AdamW moments, runtime) is a floor no step can go below: its ratio to libtorch's "
+                + "peak is the best peak-RSS ratio that path could reach.\n").toString();
     }
 
     /** Issue #12's targets against this run: the value in each run, and whether each run meets it. */
